@@ -1,0 +1,77 @@
+/**
+ * Events of the account stream `account-<id>`. Stored names and fields are forever: add, never rename.
+ * Fields marked "secret" never leave the write side (see `redactSecrets`).
+ */
+export type Role = 'OFFICE_MANAGER' | 'USER' | 'AUDITOR';
+export const roles: readonly Role[] = ['OFFICE_MANAGER', 'USER', 'AUDITOR'];
+
+export type EmailKind = 'welcome' | 'reset' | 'login-name' | 'password-changed';
+
+export type AccountEvent =
+  | {
+      type: 'AccountOpened';
+      data: {
+        accountId: string;
+        organizationId: string;
+        name: string;
+        extension: string;
+        loginName: string;
+        email: string;
+        role: Role;
+        openedBy: string;
+      };
+    }
+  | {
+      type: 'WelcomeEmailSent';
+      data: { inviteId: string; expiresAt: string; recipients: string[]; sentBy: string; bulkId?: string };
+    }
+  | { type: 'SetupCompleted'; data: { inviteId: string; passwordHash: string; pinHash: string } }
+  | { type: 'ResetRequested'; data: { resetId: string; expiresAt: string; recipients: string[] } }
+  | {
+      type: 'PasswordChanged';
+      data: { changeId: string; via: 'reset'; resetId?: string; passwordHash: string; recipients: string[] };
+    }
+  | {
+      type: 'LoginNameRequested';
+      /** one request may name several accounts; exactly one of their events has `deliver: true` */
+      data: { requestId: string; to: string; loginNames: string[]; deliver: boolean };
+    }
+  | { type: 'DesignatedEmailChanged'; data: { email: string; previousEmail: string; by: string } }
+  | { type: 'SecondaryEmailAdded'; data: { email: string; previousEmail?: string; by: string } }
+  | { type: 'SecondaryEmailRemoved'; data: { email: string; by: string } }
+  | {
+      type: 'EmailDelivered';
+      data: { kind: EmailKind; refId: string; to: string[]; providerMessageId?: string };
+    }
+  | {
+      type: 'EmailDeliveryFailed';
+      data: { kind: EmailKind; refId: string; to: string[]; errorCode: string; reason: string };
+    };
+
+export type AccountEventType = AccountEvent['type'];
+
+export const accountEventTypes: readonly AccountEventType[] = [
+  'AccountOpened',
+  'WelcomeEmailSent',
+  'SetupCompleted',
+  'ResetRequested',
+  'PasswordChanged',
+  'LoginNameRequested',
+  'DesignatedEmailChanged',
+  'SecondaryEmailAdded',
+  'SecondaryEmailRemoved',
+  'EmailDelivered',
+  'EmailDeliveryFailed',
+];
+
+export const accountStream = (accountId: string) => `account-${accountId}`;
+export const accountIdOfStream = (streamName: string) =>
+  streamName.startsWith('account-') ? streamName.slice('account-'.length) : undefined;
+
+const secretFields = new Set(['passwordHash', 'pinHash']);
+
+/** The event data as anyone may see it: hashes of passwords and PINs are dropped. */
+export function redactSecrets(data: unknown): Record<string, unknown> {
+  if (data === null || typeof data !== 'object') return {};
+  return Object.fromEntries(Object.entries(data).filter(([key]) => !secretFields.has(key)));
+}

@@ -1,0 +1,18 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { testEventStoreContract } from './eventStore.contract.js';
+import { createSqliteEventStore } from './sqliteEventStore.js';
+
+testEventStoreContract('SQLite in memory', {
+  factory: async () => createSqliteEventStore({ path: ':memory:' }),
+});
+
+let file = '';
+testEventStoreContract('SQLite file', {
+  factory: async () => {
+    file = join(mkdtempSync(join(tmpdir(), 'keyturn-es-')), 'events.db');
+    return createSqliteEventStore({ path: file, pollIntervalMs: 20 });
+  },
+  secondHandle: async () => createSqliteEventStore({ path: file }),
+});

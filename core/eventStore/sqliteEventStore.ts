@@ -1,0 +1,198 @@
+import Database from 'better-sqlite3';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EventEmitter } from 'node:events';
+import {
+  WrongExpectedRevisionError,
+  type AppendResult,
+  type BatchAppendOutcome,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type ReadAllOptions,
+  type RecordedEvent,
+  type StreamAppend,
+  type Subscription,
+  type SubscriptionOptions,
+} from './eventStore.js';
+
+interface Row {
+  position: number;
+  id: string;
+  stream: string;
+  revision: number;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+export interface SqliteEventStoreOptions {
+  /** file path, or `:memory:` for fast tests */
+  path: string;
+  /** how often subscriptions look for events appended by other processes (ms) */
+  pollIntervalMs?: number;
+}
+
+const toRecorded = (row: Row): RecordedEvent => ({
+  id: row.id,
+  type: row.type,
+  data: JSON.parse(row.data),
+  metadata: JSON.parse(row.metadata),
+  streamName: row.stream,
+  revision: BigInt(row.revision),
+  position: String(row.position),
+});
+
+/**
+ * Embedded event store on one SQLite file (WAL). Appends are serialised by SQLite's write lock, so
+ * the expected-revision check and the insert happen atomically even across processes (a CLI append
+ * next to a running server). Subscriptions poll for other processes' appends and are woken at once
+ * by appends made in this process.
+ */
+export function createSqliteEventStore(options: SqliteEventStoreOptions): EventStore {
+  const db = new Database(options.path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 10000');
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS events (
+      position INTEGER PRIMARY KEY AUTOINCREMENT,
+      id TEXT NOT NULL UNIQUE,
+      stream TEXT NOT NULL,
+      revision INTEGER NOT NULL,
+      type TEXT NOT NULL,
+      data TEXT NOT NULL,
+      metadata TEXT NOT NULL,
+      UNIQUE (stream, revision)
+    );
+  `);
+  const pollIntervalMs = options.pollIntervalMs ?? 200;
+  const appended = new EventEmitter();
+  appended.setMaxListeners(0);
+
+  const currentRevisionStmt = db.prepare<[string], { revision: number | null }>(
+    'SELECT MAX(revision) AS revision FROM events WHERE stream = ?',
+  );
+  const findByIdStmt = db.prepare<[string], Row>('SELECT * FROM events WHERE id = ?');
+  const insertStmt = db.prepare(
+    'INSERT INTO events (id, stream, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const readStreamStmt = db.prepare<[string, number], Row>(
+    'SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision',
+  );
+  const readAllStmt = db.prepare<[number, number], Row>(
+    'SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?',
+  );
+
+  /** Appending ids that are already stored, in this stream and in order, repeats nothing. */
+  const alreadyAppended = (streamName: string, events: NewEvent[]): AppendResult | undefined => {
+    const rows = events.map((e) => findByIdStmt.get(e.id));
+    if (rows.every((r) => r === undefined)) return undefined;
+    const last = rows[rows.length - 1];
+    if (rows.some((r) => r === undefined || r.stream !== streamName) || !last) {
+      throw new Error(`Event ids of this append were already used in another append`);
+    }
+    return { nextRevision: BigInt(last.revision), position: String(last.position) };
+  };
+
+  const appendOne = (streamName: string, events: NewEvent[], expected: ExpectedRevision): AppendResult => {
+    if (events.length === 0) throw new Error('Nothing to append');
+    const repeated = alreadyAppended(streamName, events);
+    if (repeated) return repeated;
+    const current = currentRevisionStmt.get(streamName)?.revision ?? null;
+    const actual = current === null ? 'no_stream' : BigInt(current);
+    const matches =
+      expected === 'any' ||
+      (expected === 'no_stream' && actual === 'no_stream') ||
+      (expected === 'stream_exists' && actual !== 'no_stream') ||
+      (typeof expected === 'bigint' && actual === expected);
+    if (!matches) throw new WrongExpectedRevisionError(streamName, expected, actual);
+    let revision = current ?? -1;
+    let position = 0;
+    for (const event of events) {
+      revision += 1;
+      const info = insertStmt.run(
+        event.id,
+        streamName,
+        revision,
+        event.type,
+        JSON.stringify(event.data),
+        JSON.stringify(event.metadata),
+      );
+      position = Number(info.lastInsertRowid);
+    }
+    return { nextRevision: BigInt(revision), position: String(position) };
+  };
+
+  const appendTx = db.transaction(appendOne);
+  // One transaction for the whole batch; each append runs in its own savepoint so that one
+  // conflicting stream does not undo the others.
+  const batchTx = db.transaction((appends: StreamAppend[]): BatchAppendOutcome[] =>
+    appends.map((a) => {
+      try {
+        return { ok: true, result: appendTx(a.streamName, a.events, a.expectedRevision) };
+      } catch (error) {
+        return { ok: false, error: error as Error };
+      }
+    }),
+  );
+
+  const notify = () => appended.emit('appended');
+
+  const store: EventStore = {
+    async appendToStream(streamName, events, opts) {
+      const result = appendTx(streamName, events, opts?.expectedRevision ?? 'any');
+      notify();
+      return result;
+    },
+    async appendBatch(appends) {
+      const outcomes = batchTx(appends);
+      notify();
+      return outcomes;
+    },
+    async readStream(streamName, opts) {
+      return readStreamStmt.all(streamName, Number(opts?.fromRevision ?? 0n)).map(toRecorded);
+    },
+    async readAll(opts: ReadAllOptions = {}) {
+      const after = opts.after === undefined ? 0 : Number(opts.after);
+      return readAllStmt.all(after, opts.maxCount ?? 1000).map(toRecorded);
+    },
+    subscribe(opts: SubscriptionOptions): Subscription {
+      let closed = false;
+      let wake: (() => void) | undefined;
+      const onAppend = () => wake?.();
+      appended.on('appended', onAppend);
+      const loop = (async () => {
+        let after = opts.after;
+        while (!closed) {
+          try {
+            const batch = await store.readAll({ after, maxCount: opts.batchSize ?? 500 });
+            if (batch.length > 0) {
+              await opts.onEvents(batch);
+              after = batch[batch.length - 1]!.position;
+              continue;
+            }
+          } catch (error) {
+            opts.onError?.(error);
+          }
+          const ac = new AbortController();
+          wake = () => ac.abort();
+          await sleep(pollIntervalMs, undefined, { signal: ac.signal }).catch(() => undefined);
+          wake = undefined;
+        }
+      })();
+      return {
+        async close() {
+          closed = true;
+          appended.off('appended', onAppend);
+          wake?.();
+          await loop;
+        },
+      };
+    },
+    comparePositions: (a, b) => Number(a) - Number(b),
+    async close() {
+      db.close();
+    },
+  };
+  return store;
+}

@@ -1,0 +1,146 @@
+import type { Position, RecordedEvent } from '../core/eventStore/eventStore.js';
+import type { EmailKind, Role } from '../core/accounts/events.js';
+
+/**
+ * The read-model port: SQLite (embedded) and MongoDB adapters implement it and run the same contract
+ * suite. Everything here is derived from events and can be dropped and rebuilt.
+ */
+export type AccountStatus = 'NOT_INVITED' | 'INVITED' | 'INVITE_EXPIRED' | 'ACTIVE';
+export type EmailDeliveryStatus = 'PENDING' | 'DELIVERED' | 'FAILED';
+
+export interface LastEmail {
+  kind: EmailKind;
+  refId: string;
+  status: EmailDeliveryStatus;
+  to: string[];
+  /** when it was requested (PENDING) or when its outcome was recorded */
+  at: string;
+  error?: string;
+  bulkId?: string;
+}
+
+export interface UserView {
+  id: string;
+  organizationId: string;
+  name: string;
+  extension: string;
+  loginName: string;
+  email: string;
+  secondaryEmail?: string;
+  role: Role;
+  welcomeEmailSentAt?: string;
+  setupLinkExpiresAt?: string;
+  setupCompletedAt?: string;
+  lastEmail?: LastEmail;
+  /** stream revision of the last applied event: redelivery of an older one is a no-op */
+  revision: number;
+}
+
+/** INVITE_EXPIRED is derived at query time from the link expiry. */
+export function statusOf(user: Pick<UserView, 'setupCompletedAt' | 'setupLinkExpiresAt'>, now: Date): AccountStatus {
+  if (user.setupCompletedAt) return 'ACTIVE';
+  if (!user.setupLinkExpiresAt) return 'NOT_INVITED';
+  return Date.parse(user.setupLinkExpiresAt) > now.getTime() ? 'INVITED' : 'INVITE_EXPIRED';
+}
+
+export interface UserQuery {
+  organizationId: string;
+  /** name (case-insensitive, any part) or extension (prefix); plain data, never a pattern */
+  search?: string;
+  status?: AccountStatus[];
+  first: number;
+  /** opaque cursor from a previous page */
+  after?: string;
+  now: Date;
+}
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+export interface Page<T> {
+  totalCount: number;
+  edges: Edge<T>[];
+  hasNextPage: boolean;
+  endCursor?: string;
+}
+
+export interface AuditEntry {
+  /** the event id */
+  id: string;
+  position: Position;
+  type: string;
+  occurredAt: string;
+  organizationId: string;
+  /** subject account, denormalised at projection time */
+  accountId?: string;
+  accountName?: string;
+  accountExtension?: string;
+  actorId: string;
+  actorName?: string;
+  /** event data with secrets removed */
+  data: Record<string, unknown>;
+}
+
+export interface AuditQuery {
+  organizationId: string;
+  accountId?: string;
+  types?: string[];
+  actorId?: string;
+  from?: Date;
+  to?: Date;
+  first: number;
+  after?: string;
+}
+
+export interface BulkProgress {
+  total: number;
+  pending: number;
+  delivered: number;
+  failed: number;
+}
+
+export interface EmailOwner {
+  accountId: string;
+  organizationId: string;
+  loginName: string;
+  status: AccountStatus;
+}
+
+export interface SessionRecord {
+  /** sha-256 of the bearer token: the token itself is never stored */
+  tokenHash: string;
+  accountId: string;
+  organizationId: string;
+  role: Role;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface ReadModel {
+  /** Applies every projection to a batch, then saves the checkpoint (atomically where the store can). */
+  apply(events: RecordedEvent[]): Promise<void>;
+  checkpoint(): Promise<Position | undefined>;
+
+  users: {
+    get(organizationId: string, id: string): Promise<UserView | undefined>;
+    getMany(organizationId: string, ids: string[]): Promise<UserView[]>;
+    search(query: UserQuery): Promise<Page<UserView>>;
+    /** ids of every user matching (bulk "all matching"), at most `limit` */
+    matchingIds(query: Omit<UserQuery, 'first' | 'after'>, limit: number): Promise<string[]>;
+    /** accounts whose designated or second email is this address, in any organization */
+    ownersOfEmail(email: string, now: Date): Promise<EmailOwner[]>;
+    bulkProgress(organizationId: string, bulkId: string): Promise<BulkProgress>;
+  };
+  audit: {
+    list(query: AuditQuery): Promise<Page<AuditEntry>>;
+  };
+  sessions: {
+    create(session: SessionRecord): Promise<void>;
+    get(tokenHash: string, now: Date): Promise<SessionRecord | undefined>;
+    delete(tokenHash: string): Promise<void>;
+    deleteForAccount(accountId: string): Promise<void>;
+  };
+  close(): Promise<void>;
+}

@@ -1,0 +1,84 @@
+// Command ferretdb runs FerretDB v1.24.2 (embedded, SQLite backend) as a
+// throwaway MongoDB-wire test server for keyturn.
+//
+// It is built and driven by scripts/ferretdb.mjs; see that file for usage.
+//
+//	ferretdb --port 27018 --data ./data/ferretdb
+//
+// On startup it prints exactly one line with the MongoDB URI to stdout
+// (useful with --port 0, where the OS picks the port). Logs go to stderr.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+func main() {
+	port := flag.Int("port", 27017, "TCP port to listen on (0 = let the OS pick one)")
+	data := flag.String("data", "data/ferretdb", "directory for the SQLite database files (created if missing)")
+	flag.Parse()
+
+	if err := run(*port, *data); err != nil {
+		fmt.Fprintln(os.Stderr, "ferretdb:", err)
+		os.Exit(1)
+	}
+}
+
+func run(port int, data string) error {
+	dir, err := filepath.Abs(data)
+	if err != nil {
+		return err
+	}
+	if err = os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+
+	// Quiet: FerretDB logs every connection at INFO; keep only warnings and errors.
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener: ferretdb.ListenerConfig{
+			// Loopback only: this is an unauthenticated test server and must
+			// never be reachable from the network.
+			TCP: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
+		},
+		Logger:  logger,
+		Handler: "sqlite",
+		// The SQLite handler wants a "file:" URI naming an existing directory,
+		// with a trailing slash; each MongoDB database becomes <dir>/<db>.sqlite.
+		// url.URL percent-escapes odd characters (spaces…) in the path for us.
+		SQLiteURL: (&url.URL{Scheme: "file", Path: filepath.ToSlash(dir) + "/"}).String(),
+		// Telemetry: the embeddable package never starts the telemetry reporter
+		// and explicitly marks telemetry as disabled in its (in-memory) state,
+		// so nothing phones home and there is no option to set here.
+	})
+	if err != nil {
+		return err
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		// Restore default signal handling: a second Ctrl-C kills immediately.
+		stop()
+	}()
+
+	// The listener is already bound by New, so this does not block.
+	fmt.Println(f.MongoDBURI())
+
+	// Run returns after the listener, all client connections (given a few
+	// seconds to finish) and the SQLite backend are closed.
+	return f.Run(ctx)
+}
