@@ -120,13 +120,14 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
       assertCanManage(actor, data.organizationId);
       if (state.status !== 'absent') throw new KeyturnError('CONFLICT', 'This account exists already.');
       const fields: Record<string, string[]> = {};
-      if (data.name.trim().length === 0 || data.name.length > NAME_MAX_LENGTH) {
+      const name = data.name.trim();
+      if (name.length === 0 || [...name].length > NAME_MAX_LENGTH) {
         fields.name = [`Enter a name of 1 to ${NAME_MAX_LENGTH} characters.`];
       }
       if (!EXTENSION_PATTERN.test(data.extension)) fields.extension = [EXTENSION_MESSAGE];
       if (!isEmail(data.email)) fields.email = [EMAIL_MESSAGE];
       if (Object.keys(fields).length > 0) throw badInput(fields);
-      return [{ type: 'AccountOpened', data: { ...data, name: data.name.trim(), openedBy: actorId(actor) } }];
+      return [{ type: 'AccountOpened', data: { ...data, name, openedBy: actorId(actor) } }];
     }
     case 'SendWelcomeEmail': {
       const s = requireOpen(state);

@@ -30,7 +30,8 @@ export function checkPassword(input: PasswordInput, context: PasswordContext): R
   const lower = password.toLowerCase();
   if (commonPasswords.has(lower)) problems.push('This password is too common; choose one that is harder to guess.');
   // The login name is `<extension>@<domain>`, so containing the extension covers it too.
-  if (lower.includes(context.loginName.toLowerCase()) || (context.extension && password.includes(context.extension))) {
+  const containsLoginName = context.loginName !== '' && lower.includes(context.loginName.toLowerCase());
+  if (containsLoginName || (context.extension && password.includes(context.extension))) {
     problems.push('Do not use your login name or extension in the password.');
   }
   const fields: Record<string, string[]> = {};

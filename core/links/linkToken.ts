@@ -33,7 +33,7 @@ export function verifyLink(
 ): { accountId: string; linkId: string } | undefined {
   if (!/^[A-Za-z0-9_-]{1,200}$/.test(token)) return undefined;
   const raw = Buffer.from(token, 'base64url');
-  if (raw.length !== UUID_BYTES * 2 + MAC_BYTES) return undefined;
+  if (raw.length !== UUID_BYTES * 2 + MAC_BYTES || raw.toString('base64url') !== token) return undefined;
   const a = raw.subarray(0, UUID_BYTES);
   const l = raw.subarray(UUID_BYTES, UUID_BYTES * 2);
   const expected = mac(secret, purpose, a, l);

@@ -27,7 +27,7 @@ export function decideOrganization(command: OrganizationCommand, state: Organiza
   if (state.status !== 'absent') throw new KeyturnError('CONFLICT', 'This organization exists already.');
   const { organizationId, name, domain } = command.data;
   const fields: Record<string, string[]> = {};
-  if (name.trim().length === 0 || name.length > NAME_MAX_LENGTH) fields.name = [`Enter a name of 1 to ${NAME_MAX_LENGTH} characters.`];
+  if (name.trim().length === 0 || [...name.trim()].length > NAME_MAX_LENGTH) fields.name = [`Enter a name of 1 to ${NAME_MAX_LENGTH} characters.`];
   if (!DOMAIN_PATTERN.test(domain)) fields.domain = [DOMAIN_MESSAGE];
   if (Object.keys(fields).length > 0) throw badInput(fields);
   return [

@@ -37,6 +37,13 @@ func main() {
 }
 
 func run(port int, data string) error {
+	// Catch signals first, so that even an early SIGTERM ends in a clean exit.
+	// Repeated signals are ignored on purpose: Ctrl-C in a terminal reaches this
+	// process directly *and* via scripts/ferretdb.mjs (which then sends SIGTERM);
+	// that second signal must not kill us mid-shutdown. The .mjs SIGKILLs after 5 s.
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
 	dir, err := filepath.Abs(data)
 	if err != nil {
 		return err
@@ -67,13 +74,6 @@ func run(port int, data string) error {
 	if err != nil {
 		return err
 	}
-
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	go func() {
-		<-ctx.Done()
-		// Restore default signal handling: a second Ctrl-C kills immediately.
-		stop()
-	}()
 
 	// The listener is already bound by New, so this does not block.
 	fmt.Println(f.MongoDBURI())

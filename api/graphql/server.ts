@@ -1,0 +1,23 @@
+import { ApolloServer } from '@apollo/server';
+import type { GraphQLSchema } from 'graphql';
+import type { Logger } from '../../core/logger.js';
+import type { GraphQLContext } from './context.js';
+import { createErrorFormatter } from './errorMapping.js';
+import { costLimitPlugin, defaultQueryLimits, shapeLimitRule, type QueryLimits } from './limits.js';
+
+export interface GraphQLServerOptions {
+  introspection: boolean;
+  limits?: QueryLimits;
+}
+
+export function createGraphQLServer(schema: GraphQLSchema, log: Logger, options: GraphQLServerOptions) {
+  const limits = options.limits ?? defaultQueryLimits;
+  return new ApolloServer<GraphQLContext>({
+    schema,
+    introspection: options.introspection,
+    includeStacktraceInErrorResponses: false,
+    validationRules: [shapeLimitRule(limits)],
+    plugins: [costLimitPlugin(schema, limits)],
+    formatError: createErrorFormatter(log),
+  });
+}

@@ -1,0 +1,101 @@
+import type { ApolloServer } from '@apollo/server';
+import type { EventStore } from '../core/eventStore/eventStore.js';
+import type { CheckpointStore } from '../core/eventStore/checkpoints.js';
+import type { EmailSender } from '../core/email/emailSender.js';
+import { startEmailReactor, type EmailReactor } from '../core/email/emailReactor.js';
+import { createArgon2Hasher, type SecretHasher } from '../core/crypto/secrets.js';
+import type { Logger } from '../core/logger.js';
+import { startProjector } from '../projections/projector.js';
+import type { ReadModel } from '../projections/readModel.js';
+import { actorOfToken } from './auth/sessions.js';
+import { createBackgroundTasks } from './background.js';
+import type { GraphQLContext } from './graphql/context.js';
+import { keyturnSchema } from './graphql/schema.js';
+import { createGraphQLServer } from './graphql/server.js';
+import { createRateLimits, defaultRateLimits, type RateLimitSettings } from './rateLimits.js';
+import type { AppServices } from './services.js';
+import { randomUUID } from 'node:crypto';
+
+export interface KeyturnParts {
+  store: EventStore;
+  readModel: ReadModel;
+  checkpoints: CheckpointStore;
+  sender: EmailSender;
+  log: Logger;
+  secret: Buffer;
+  publicUrl: string;
+  welcomeLinkTtlMs?: number;
+  resetLinkTtlMs?: number;
+  sessionTtlMs?: number;
+  rateLimits?: RateLimitSettings;
+  maxBulk?: number;
+  clock?: () => Date;
+  hasher?: SecretHasher;
+  introspection?: boolean;
+  /** run the email reactor in this process (default true) */
+  reactor?: boolean;
+}
+
+export interface Keyturn {
+  services: AppServices;
+  graphql: ApolloServer<GraphQLContext>;
+  /** the context a request with this bearer token gets (HTTP layer and GraphQL specs) */
+  contextFor(token?: string, requestId?: string): Promise<GraphQLContext>;
+  stop(): Promise<void>;
+}
+
+/** Wires the parts together and starts the projector and the email reactor. */
+export async function startKeyturn(parts: KeyturnParts): Promise<Keyturn> {
+  const clock = parts.clock ?? (() => new Date());
+  const limits = createRateLimits(parts.rateLimits ?? defaultRateLimits);
+  const projector = await startProjector(parts.store, parts.readModel, parts.log);
+  const background = createBackgroundTasks(parts.log);
+  const services: AppServices = {
+    core: {
+      store: parts.store,
+      hasher: parts.hasher ?? createArgon2Hasher(),
+      clock,
+      links: {
+        secret: parts.secret,
+        welcomeTtlMs: parts.welcomeLinkTtlMs ?? 24 * 3_600_000,
+        resetTtlMs: parts.resetLinkTtlMs ?? 3 * 3_600_000,
+      },
+      ownersOfEmail: (email) => parts.readModel.users.ownersOfEmail(email, clock()),
+      allowEmailTo: (address) => limits.allowEmailTo(address),
+    },
+    readModel: parts.readModel,
+    projector,
+    limits,
+    background,
+    log: parts.log,
+    sessionTtlMs: parts.sessionTtlMs ?? 12 * 3_600_000,
+    maxBulk: parts.maxBulk ?? 10_000,
+  };
+  let reactor: EmailReactor | undefined;
+  if (parts.reactor !== false) {
+    reactor = await startEmailReactor({
+      store: parts.store,
+      sender: parts.sender,
+      checkpoints: parts.checkpoints,
+      linkSecret: parts.secret,
+      publicUrl: parts.publicUrl,
+      log: parts.log,
+    });
+  }
+  const graphql = createGraphQLServer(await keyturnSchema(), parts.log, { introspection: parts.introspection ?? true });
+  await graphql.start();
+  return {
+    services,
+    graphql,
+    async contextFor(token, requestId = randomUUID()) {
+      const { actor, tokenHash } = await actorOfToken(services, token);
+      return { actor, sessionTokenHash: tokenHash, requestId, services };
+    },
+    async stop() {
+      await graphql.stop();
+      await background.idle();
+      await reactor?.stop();
+      await projector.stop();
+    },
+  };
+}

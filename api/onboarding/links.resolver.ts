@@ -1,0 +1,73 @@
+import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { completeSetup, welcomeLinkInfo } from '../../core/accounts/onboarding.js';
+import { processLoginNameRequest, processPasswordResetRequest, resetLinkInfo, resetPassword } from '../../core/accounts/recovery.js';
+import { badInput } from '../../core/errors.js';
+import { EMAIL_MESSAGE, isEmail, normalizeEmail } from '../../core/validation.js';
+import type { GraphQLContext } from '../graphql/context.js';
+import { requestOf } from '../users/users.resolver.js';
+import { CompleteSetupInput, CompleteSetupResult, LinkInfo, LinkStatus, ResetPasswordInput } from './inputs.js';
+
+const toLinkInfo = (info: { status: string; loginName?: string; extension?: string; expiresAt?: string }): LinkInfo => ({
+  status: info.status as LinkStatus,
+  loginName: info.loginName,
+  extension: info.extension,
+  expiresAt: info.expiresAt ? new Date(info.expiresAt) : undefined,
+});
+
+/** Everything reached from an email, by people who are not signed in. */
+@Resolver()
+export class LinksResolver {
+  @Query(() => LinkInfo, { description: 'state of a "Complete Setup" link' })
+  async setupLink(@Arg('token', () => String) token: string, @Ctx() ctx: GraphQLContext): Promise<LinkInfo> {
+    return toLinkInfo(await welcomeLinkInfo(ctx.services.core, token));
+  }
+
+  @Query(() => LinkInfo, { description: 'state of a password reset link' })
+  async resetLink(@Arg('token', () => String) token: string, @Ctx() ctx: GraphQLContext): Promise<LinkInfo> {
+    return toLinkInfo(await resetLinkInfo(ctx.services.core, token));
+  }
+
+  @Mutation(() => CompleteSetupResult, {
+    description: 'BAD_USER_INPUT (never uses the link), then LINK_EXPIRED / LINK_USED / LINK_INVALID',
+  })
+  async completeSetup(
+    @Arg('input', () => CompleteSetupInput) input: CompleteSetupInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<CompleteSetupResult> {
+    const { loginName, position } = await completeSetup(ctx.services.core, requestOf(ctx), input);
+    await ctx.services.projector.waitFor(position).catch(() => undefined);
+    return { loginName };
+  }
+
+  @Mutation(() => Boolean, { description: 'ends every session of the user and tells them by email' })
+  async resetPassword(@Arg('input', () => ResetPasswordInput) input: ResetPasswordInput, @Ctx() ctx: GraphQLContext): Promise<boolean> {
+    const { accountId } = await resetPassword(ctx.services.core, requestOf(ctx), input);
+    await ctx.services.readModel.sessions.deleteForAccount(accountId);
+    return true;
+  }
+
+  @Mutation(() => Boolean, { description: 'true for every well-formed address: nothing tells whether it is known' })
+  requestPasswordReset(@Arg('email', () => String) email: string, @Ctx() ctx: GraphQLContext): boolean {
+    const address = emailAddress(email);
+    ctx.services.background.run('password reset request', () =>
+      processPasswordResetRequest(ctx.services.core, requestOf(ctx), address),
+    );
+    return true;
+  }
+
+  @Mutation(() => Boolean, { description: 'true for every well-formed address: nothing tells whether it is known' })
+  requestLoginName(@Arg('email', () => String) email: string, @Ctx() ctx: GraphQLContext): boolean {
+    const address = emailAddress(email);
+    ctx.services.background.run('login name request', () =>
+      processLoginNameRequest(ctx.services.core, requestOf(ctx), address),
+    );
+    return true;
+  }
+}
+
+/** A malformed address is a typing mistake worth saying; whether it is known is never said. */
+function emailAddress(email: string) {
+  const address = normalizeEmail(email);
+  if (!isEmail(address)) throw badInput({ email: [EMAIL_MESSAGE] });
+  return address;
+}

@@ -1,0 +1,179 @@
+import { handleCommand } from '../commandHandler.js';
+import { metadataFor, newId, type CoreDeps, type RequestContext } from '../context.js';
+import { KeyturnError, badInput, isKeyturnError } from '../errors.js';
+import type { Position, StreamAppend } from '../eventStore/eventStore.js';
+import { toNewEvents } from '../commandHandler.js';
+import { verifyLink } from '../links/linkToken.js';
+import { loadOrganization } from '../organizations/registerOrganization.js';
+import { extensionReservationStream, reserve } from '../reservations.js';
+import {
+  assertCanManage,
+  assertWelcomeLinkUsable,
+  decideAccount,
+  initialAccountState,
+  type AccountCommand,
+  type OpenAccountState,
+} from './account.js';
+import { accountDecider, loadAccount } from './accountDecider.js';
+import { accountStream, type Role } from './events.js';
+import { checkPassword } from './passwordPolicy.js';
+import { checkPin } from './pinPolicy.js';
+
+export interface CreateUserInput {
+  organizationId: string;
+  name: string;
+  extension: string;
+  email: string;
+  role: Role;
+}
+
+export async function createUser(deps: CoreDeps, ctx: RequestContext, input: CreateUserInput) {
+  const accountId = newId(deps);
+  const organization = await loadOrganization(deps.store, input.organizationId);
+  const command: AccountCommand = {
+    type: 'OpenAccount',
+    actor: ctx.actor,
+    data: { accountId, ...input, loginName: `${input.extension}@${organization.domain}` },
+  };
+  decideAccount(command, initialAccountState()); // authorise and validate before reserving anything
+  const metadata = metadataFor(deps, ctx, input.organizationId);
+  await reserve(
+    deps.store,
+    extensionReservationStream(input.organizationId, input.extension),
+    { type: 'ExtensionReserved', ownerId: accountId },
+    metadata,
+    async (owner) => (await loadAccount(deps.store, owner)).state.status !== 'absent',
+    `Extension ${input.extension} is already taken in this organization.`,
+  );
+  const result = await handleCommand(deps.store, accountStream(accountId), accountDecider, command, metadata);
+  return { accountId, position: result.position };
+}
+
+export async function sendWelcomeEmail(deps: CoreDeps, ctx: RequestContext, accountId: string, bulkId?: string) {
+  const now = deps.clock();
+  const { state } = await loadAccount(deps.store, accountId);
+  if (state.status === 'absent') throw new KeyturnError('NOT_FOUND', 'No such user.');
+  const command: AccountCommand = {
+    type: 'SendWelcomeEmail',
+    actor: ctx.actor,
+    now,
+    data: { inviteId: newId(deps), expiresAt: new Date(now.getTime() + deps.links.welcomeTtlMs), bulkId },
+  };
+  const metadata = metadataFor(deps, ctx, state.organizationId, now);
+  return handleCommand(deps.store, accountStream(accountId), accountDecider, command, metadata);
+}
+
+export interface BulkWelcomeOutcome {
+  bulkId: string;
+  sent: string[];
+  skipped: { userId: string; reason: string }[];
+  position?: Position;
+}
+
+/**
+ * Welcome emails for many users in one request: every account is decided on its own stream, and the
+ * events are recorded in one batched append (not one commit per user). Emails go out afterwards,
+ * through the reactor.
+ */
+export async function sendWelcomeEmails(
+  deps: CoreDeps,
+  ctx: RequestContext,
+  organizationId: string,
+  accountIds: string[],
+): Promise<BulkWelcomeOutcome> {
+  assertCanManage(ctx.actor, organizationId);
+  const now = deps.clock();
+  const bulkId = newId(deps);
+  const expiresAt = new Date(now.getTime() + deps.links.welcomeTtlMs);
+  const metadata = metadataFor(deps, ctx, organizationId, now);
+  const skipped: BulkWelcomeOutcome['skipped'] = [];
+  const appends: StreamAppend[] = [];
+  const planned: string[] = [];
+  for (const accountId of new Set(accountIds)) {
+    const { state, expectedRevision } = await loadAccount(deps.store, accountId);
+    if (state.status === 'absent' || state.organizationId !== organizationId) {
+      skipped.push({ userId: accountId, reason: 'No such user in this organization.' });
+      continue;
+    }
+    if (state.status === 'active') {
+      skipped.push({ userId: accountId, reason: 'Already completed setup.' });
+      continue;
+    }
+    const events = decideAccount(
+      { type: 'SendWelcomeEmail', actor: ctx.actor, now, data: { inviteId: newId(deps), expiresAt, bulkId } },
+      state,
+    );
+    appends.push({ streamName: accountStream(accountId), events: toNewEvents(events, metadata), expectedRevision });
+    planned.push(accountId);
+  }
+  const outcomes = await deps.store.appendBatch(appends);
+  const sent: string[] = [];
+  let position: Position | undefined;
+  outcomes.forEach((outcome, i) => {
+    const accountId = planned[i]!;
+    if (outcome.ok) {
+      sent.push(accountId);
+      position = outcome.result.position;
+    } else {
+      skipped.push({ userId: accountId, reason: 'The user changed while sending; try again.' });
+    }
+  });
+  return { bulkId, sent, skipped, position };
+}
+
+export interface CompleteSetupInput {
+  token: string;
+  password: string;
+  confirmPassword: string;
+  voicemailPin: string;
+}
+
+const invalidLink = () => new KeyturnError('LINK_INVALID', 'This link is not valid.');
+
+/** Password/PIN rules first (never burns the link), then the link, then the expensive hashing. */
+export async function completeSetup(deps: CoreDeps, ctx: RequestContext, input: CompleteSetupInput) {
+  const ids = verifyLink(deps.links.secret, 'welcome', input.token);
+  if (!ids) throw invalidLink();
+  const { state } = await loadAccount(deps.store, ids.accountId);
+  if (state.status === 'absent') throw invalidLink();
+  assertSetupInput(state, input);
+  const now = deps.clock();
+  assertWelcomeLinkUsable(state, ids.linkId, now);
+  const [passwordHash, pinHash] = await Promise.all([
+    deps.hasher.hash(input.password),
+    deps.hasher.hash(input.voicemailPin),
+  ]);
+  const command: AccountCommand = { type: 'CompleteSetup', now, data: { inviteId: ids.linkId, passwordHash, pinHash } };
+  const metadata = metadataFor(deps, { ...ctx, actor: { kind: 'anonymous' } }, state.organizationId, now);
+  const result = await handleCommand(deps.store, accountStream(state.id), accountDecider, command, metadata);
+  return { accountId: state.id, loginName: state.loginName, position: result.position };
+}
+
+function assertSetupInput(state: OpenAccountState, input: CompleteSetupInput) {
+  const fields = checkPassword(input, { loginName: state.loginName, extension: state.extension });
+  const pinProblems = checkPin(input.voicemailPin, state.extension);
+  if (pinProblems.length > 0) fields.voicemailPin = pinProblems;
+  if (Object.keys(fields).length > 0) throw badInput(fields);
+}
+
+export type LinkStatus = 'VALID' | 'EXPIRED' | 'USED' | 'INVALID';
+
+/** What a link's page shows before submitting. Opening a link consumes nothing. */
+export async function welcomeLinkInfo(deps: CoreDeps, token: string) {
+  const ids = verifyLink(deps.links.secret, 'welcome', token);
+  if (!ids) return { status: 'INVALID' as LinkStatus };
+  const { state } = await loadAccount(deps.store, ids.accountId);
+  try {
+    const s = assertWelcomeLinkUsable(state, ids.linkId, deps.clock());
+    return { status: 'VALID' as LinkStatus, loginName: s.loginName, extension: s.extension, expiresAt: s.invite?.expiresAt };
+  } catch (error) {
+    return { status: linkStatusOf(error) };
+  }
+}
+
+export function linkStatusOf(error: unknown): LinkStatus {
+  if (isKeyturnError(error, 'LINK_EXPIRED')) return 'EXPIRED';
+  if (isKeyturnError(error, 'LINK_USED')) return 'USED';
+  if (isKeyturnError(error, 'LINK_INVALID')) return 'INVALID';
+  throw error;
+}

@@ -1,0 +1,103 @@
+import { handleCommand } from '../commandHandler.js';
+import { metadataFor, newId, type CoreDeps, type RequestContext } from '../context.js';
+import { KeyturnError, badInput } from '../errors.js';
+import type { Position } from '../eventStore/eventStore.js';
+import { verifyLink } from '../links/linkToken.js';
+import { assertResetLinkUsable, type AccountCommand } from './account.js';
+import { accountDecider, loadAccount } from './accountDecider.js';
+import { accountStream } from './events.js';
+import { checkPassword } from './passwordPolicy.js';
+import { linkStatusOf, type LinkStatus } from './onboarding.js';
+
+/** Someone who owns an address, as the read model knows it (lookups here need no strict consistency). */
+export interface AddressOwner {
+  accountId: string;
+  organizationId: string;
+  loginName: string;
+  status: string;
+}
+
+export interface RecoveryDeps extends CoreDeps {
+  ownersOfEmail(email: string): Promise<AddressOwner[]>;
+  /** false once this address had its share of emails (default 5 an hour) */
+  allowEmailTo(address: string): Promise<boolean>;
+}
+
+/**
+ * Runs off the request path: the mutation answers `true` at once for every address, so neither the
+ * answer nor its timing tells whether an account exists. Only accounts that completed setup get a link.
+ */
+export async function processPasswordResetRequest(deps: RecoveryDeps, ctx: RequestContext, email: string) {
+  const owners = (await deps.ownersOfEmail(email)).filter((o) => o.status === 'ACTIVE');
+  if (owners.length === 0 || !(await deps.allowEmailTo(email))) return;
+  for (const owner of owners) {
+    const now = deps.clock();
+    const command: AccountCommand = {
+      type: 'RequestReset',
+      now,
+      data: { resetId: newId(deps), expiresAt: new Date(now.getTime() + deps.links.resetTtlMs) },
+    };
+    const metadata = metadataFor(deps, ctx, owner.organizationId, now);
+    await handleCommand(deps.store, accountStream(owner.accountId), accountDecider, command, metadata);
+  }
+}
+
+/** One email to the address asked about, listing every login name tied to it. */
+export async function processLoginNameRequest(deps: RecoveryDeps, ctx: RequestContext, email: string) {
+  const owners = await deps.ownersOfEmail(email);
+  if (owners.length === 0 || !(await deps.allowEmailTo(email))) return;
+  const requestId = newId(deps);
+  const loginNames = owners.map((o) => o.loginName).sort();
+  for (const [i, owner] of owners.entries()) {
+    const command: AccountCommand = {
+      type: 'RequestLoginName',
+      data: { requestId, to: email, loginNames, deliver: i === 0 },
+    };
+    const metadata = metadataFor(deps, ctx, owner.organizationId);
+    await handleCommand(deps.store, accountStream(owner.accountId), accountDecider, command, metadata);
+  }
+}
+
+export interface ResetPasswordInput {
+  token: string;
+  password: string;
+  confirmPassword: string;
+}
+
+const invalidLink = () => new KeyturnError('LINK_INVALID', 'This link is not valid.');
+
+export async function resetPassword(
+  deps: CoreDeps,
+  ctx: RequestContext,
+  input: ResetPasswordInput,
+): Promise<{ accountId: string; position?: Position }> {
+  const ids = verifyLink(deps.links.secret, 'reset', input.token);
+  if (!ids) throw invalidLink();
+  const { state } = await loadAccount(deps.store, ids.accountId);
+  if (state.status === 'absent') throw invalidLink();
+  const fields = checkPassword(input, { loginName: state.loginName, extension: state.extension });
+  if (Object.keys(fields).length > 0) throw badInput(fields);
+  const now = deps.clock();
+  assertResetLinkUsable(state, ids.linkId, now);
+  const passwordHash = await deps.hasher.hash(input.password);
+  const command: AccountCommand = {
+    type: 'ResetPassword',
+    now,
+    data: { resetId: ids.linkId, changeId: newId(deps), passwordHash },
+  };
+  const metadata = metadataFor(deps, { ...ctx, actor: { kind: 'anonymous' } }, state.organizationId, now);
+  const result = await handleCommand(deps.store, accountStream(state.id), accountDecider, command, metadata);
+  return { accountId: state.id, position: result.position };
+}
+
+export async function resetLinkInfo(deps: CoreDeps, token: string): Promise<{ status: LinkStatus; loginName?: string; extension?: string; expiresAt?: string }> {
+  const ids = verifyLink(deps.links.secret, 'reset', token);
+  if (!ids) return { status: 'INVALID' };
+  const { state } = await loadAccount(deps.store, ids.accountId);
+  try {
+    const s = assertResetLinkUsable(state, ids.linkId, deps.clock());
+    return { status: 'VALID', loginName: s.loginName, extension: s.extension, expiresAt: s.reset?.expiresAt };
+  } catch (error) {
+    return { status: linkStatusOf(error) };
+  }
+}

@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { OutgoingEmail } from './emailSender.js';
+import { createPostmarkSender, type PostmarkSenderOptions } from './postmarkSender.js';
+import { startPostmarkStandIn, type PostmarkStandIn } from './postmarkStandIn.js';
+
+const token = 'server-token-9f1c2e7a';
+const from = 'Keyturn <no-reply@keyturn.example>';
+
+const email = (to: string, refId = to): OutgoingEmail => ({
+  to: [to],
+  subject: 'Reset your password',
+  html: '<p>BODY-MARKER</p>',
+  text: 'BODY-MARKER https://portal.example.com/reset?token=secret-link',
+  kind: 'reset',
+  metadata: { accountId: `acc-${refId}`, refId, kind: 'reset' },
+});
+
+let standIn: PostmarkStandIn;
+let logged: string[];
+
+const sender = (over: Partial<PostmarkSenderOptions> = {}) =>
+  createPostmarkSender({
+    serverToken: token,
+    apiUrl: standIn.url,
+    from,
+    log: { info: (obj, msg) => logged.push(JSON.stringify({ obj, msg })) },
+    retry: { attempts: 5, baseDelayMs: 1 },
+    ...over,
+  });
+
+beforeAll(async () => {
+  standIn = await startPostmarkStandIn({ token });
+});
+afterAll(() => standIn.close());
+beforeEach(() => {
+  standIn.reset();
+  logged = [];
+});
+
+describe('given Postmark accepts every message', () => {
+  it('answers ok with Postmark message ids, in order', async () => {
+    const results = await sender().sendBatch([email('a@example.com'), email('b@example.com')]);
+    expect(results).toEqual(standIn.messages.map((m) => ({ ok: true, providerMessageId: m.MessageID })));
+    expect(standIn.messages.map((m) => m.To)).toEqual(['a@example.com', 'b@example.com']);
+  });
+
+  it('sends through the batch endpoint with tag, metadata, both bodies and joined recipients', async () => {
+    await sender({ messageStream: 'transactional' }).sendBatch([
+      { ...email('a@example.com', 'r1'), to: ['a@example.com', 'b@example.com'] },
+    ]);
+    expect(standIn.calls).toEqual([{ method: 'POST', path: '/email/batch', status: 200, messageCount: 1 }]);
+    expect(standIn.messages[0]).toMatchObject({
+      From: from,
+      To: 'a@example.com, b@example.com',
+      Subject: 'Reset your password',
+      HtmlBody: '<p>BODY-MARKER</p>',
+      TextBody: email('x').text,
+      Tag: 'reset',
+      Metadata: { accountId: 'acc-r1', refId: 'r1', kind: 'reset' },
+      MessageStream: 'transactional',
+    });
+  });
+
+  it('makes no call for an empty batch', async () => {
+    expect(await sender().sendBatch([])).toEqual([]);
+    expect(standIn.calls).toHaveLength(0);
+  });
+
+  it('splits 1,200 messages into 3 batch calls of at most 500', async () => {
+    const emails = Array.from({ length: 1200 }, (_, i) => email(`user${i}@example.com`));
+    const results = await sender().sendBatch(emails);
+    expect(standIn.calls.map((c) => [c.path, c.messageCount])).toEqual([
+      ['/email/batch', 500],
+      ['/email/batch', 500],
+      ['/email/batch', 200],
+    ]);
+    expect(results).toHaveLength(1200);
+    expect(results[1199]).toEqual({ ok: true, providerMessageId: standIn.messages[1199].MessageID });
+    expect(standIn.messages[1199].To).toBe('user1199@example.com');
+  });
+});
+
+describe('given Postmark refuses some messages in a batch', () => {
+  it('reports an inactive recipient (406) for that message only', async () => {
+    const results = await sender().sendBatch([email('a@example.com'), email('inactive@example.com')]);
+    expect(results[0]).toMatchObject({ ok: true });
+    expect(results[1]).toEqual({
+      ok: false,
+      errorCode: '406',
+      reason: 'inactive recipient (hard bounce or spam complaint earlier)',
+    });
+  });
+
+  it('reports an invalid address (300) for that message only', async () => {
+    const results = await sender().sendBatch([email('invalid@example'), email('b@example.com')]);
+    expect(results[0]).toEqual({ ok: false, errorCode: '300', reason: 'invalid email address' });
+    expect(results[1]).toMatchObject({ ok: true });
+  });
+
+  it("keeps Postmark's message for other codes", async () => {
+    const standInWithRule = await startPostmarkStandIn({
+      token,
+      rules: [{ match: (a) => a.startsWith('blocked'), errorCode: 405, message: 'Not allowed to send.' }],
+    });
+    try {
+      const results = await sender({ apiUrl: standInWithRule.url }).sendBatch([email('blocked@example.com')]);
+      expect(results).toEqual([{ ok: false, errorCode: '405', reason: 'Not allowed to send.' }]);
+    } finally {
+      await standInWithRule.close();
+    }
+  });
+});
+
+describe('given Postmark is briefly overloaded', () => {
+  it('retries a 429 and then answers the 200', async () => {
+    standIn.failNext(429, 2);
+    const results = await sender().sendBatch([email('a@example.com')]);
+    expect(results).toEqual([{ ok: true, providerMessageId: standIn.messages[0].MessageID }]);
+    expect(standIn.calls.map((c) => c.status)).toEqual([429, 429, 200]);
+  });
+});
+
+describe('given Postmark keeps failing', () => {
+  it('rejects after the configured attempts on a persisting 500', async () => {
+    standIn.failNext(500, 10);
+    await expect(
+      sender({ retry: { attempts: 3, baseDelayMs: 1 } }).sendBatch([email('a@example.com')]),
+    ).rejects.toThrow(/HTTP 500.*3 attempt/);
+    expect(standIn.calls.map((c) => c.status)).toEqual([500, 500, 500]);
+  });
+
+  it('retries network errors and then rejects', async () => {
+    const gone = await startPostmarkStandIn({ token });
+    await gone.close();
+    await expect(
+      sender({ apiUrl: gone.url, retry: { attempts: 2, baseDelayMs: 1 } }).sendBatch([email('a@example.com')]),
+    ).rejects.toThrow(/HTTP none.*2 attempt/);
+  });
+
+  it('does not retry a 422 for the whole request', async () => {
+    standIn.failNext(422, 1);
+    await expect(sender().sendBatch([email('a@example.com')])).rejects.toThrow(/HTTP 422/);
+    expect(standIn.calls).toHaveLength(1);
+  });
+});
+
+describe('given a wrong server token', () => {
+  const wrong = 'wrong-token-5d1e0b33';
+
+  it('rejects at once, without the token in the error', async () => {
+    const failure = await sender({ serverToken: wrong })
+      .sendBatch([email('a@example.com')])
+      .then(
+        () => undefined,
+        (error: unknown) => error as Error,
+      );
+    expect(failure?.message).toMatch(/HTTP 401/);
+    expect(failure?.message).not.toContain(wrong);
+    expect(JSON.stringify(failure)).not.toContain(wrong);
+    expect(standIn.calls).toEqual([{ method: 'POST', path: '/email/batch', status: 401, messageCount: 0 }]);
+  });
+});
+
+describe('given any outcome', () => {
+  it('logs counts, never the token, the bodies or the link', async () => {
+    standIn.failNext(429, 1);
+    await sender().sendBatch([email('a@example.com'), email('inactive@example.com')]);
+    expect(logged.join('\n')).toContain('"refused":1');
+    for (const secret of [token, 'BODY-MARKER', 'secret-link', 'a@example.com']) {
+      expect(logged.join('\n')).not.toContain(secret);
+    }
+  });
+});

@@ -1,0 +1,148 @@
+import type { EmailKind } from '../accounts/events.js';
+import { button, labelled, list, page, paragraph } from './html.js';
+import { expirySentence, formatUtc } from './when.js';
+
+/**
+ * What each email needs, and nothing more: the only secret that ever reaches a template is the link
+ * (the reactor rebuilds it from the event). `sentAt` is passed in so "expires in N hours" is
+ * deterministic and testable.
+ */
+export type EmailTemplateInput =
+  | {
+      kind: 'welcome';
+      organizationName: string;
+      userName: string;
+      loginName: string;
+      link: string;
+      expiresAt: Date;
+      sentAt: Date;
+    }
+  | { kind: 'reset'; userName: string; loginName: string; link: string; expiresAt: Date; sentAt: Date }
+  /** `signInUrl` is optional: without it the text only names the sign-in page */
+  | { kind: 'login-name'; loginNames: string[]; signInUrl?: string }
+  | { kind: 'password-changed'; userName: string; loginName: string; changedAt: Date };
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+// Fails to compile when an EmailKind has no template, or a template has a kind the domain does not know.
+type SameKinds = [EmailKind] extends [EmailTemplateInput['kind']]
+  ? [EmailTemplateInput['kind']] extends [EmailKind]
+    ? true
+    : never
+  : never;
+const kindsCovered: SameKinds = true;
+void kindsCovered;
+
+type Input<K extends EmailKind> = Extract<EmailTemplateInput, { kind: K }>;
+
+const lines = (...parts: string[]) => parts.join('\n\n') + '\n';
+
+function welcome(i: Input<'welcome'>): RenderedEmail {
+  const subject = `Welcome to ${i.organizationName} — complete your phone account setup`;
+  const intro = `${i.organizationName} has set up a business phone account for you.`;
+  const purpose = 'The link lets you choose your password and your voicemail PIN.';
+  const expiry = expirySentence(i.expiresAt, i.sentAt);
+  const expired = 'If the link has expired, ask your office manager to send you a new welcome email.';
+  return {
+    subject,
+    html: page(subject, [
+      paragraph(`Hello ${i.userName},`),
+      paragraph(intro),
+      labelled('Your login name is', i.loginName),
+      button('Complete Setup', i.link),
+      paragraph(purpose),
+      paragraph(expiry),
+      paragraph(expired),
+    ]),
+    text: lines(
+      `Hello ${i.userName},`,
+      intro,
+      `Your login name is: ${i.loginName}`,
+      `Complete Setup: ${i.link}`,
+      purpose,
+      expiry,
+      expired,
+    ),
+  };
+}
+
+function reset(i: Input<'reset'>): RenderedEmail {
+  const subject = 'Reset your password';
+  const intro = 'Someone asked to reset the password of your phone portal account.';
+  const expiry = expirySentence(i.expiresAt, i.sentAt);
+  const ignore = 'If you did not ask for this, ignore this email; your password stays unchanged.';
+  return {
+    subject,
+    html: page(subject, [
+      paragraph(`Hello ${i.userName},`),
+      paragraph(intro),
+      labelled('Login name:', i.loginName),
+      button('Choose a new password', i.link),
+      paragraph(expiry),
+      paragraph(ignore),
+    ]),
+    text: lines(
+      `Hello ${i.userName},`,
+      intro,
+      `Login name: ${i.loginName}`,
+      `Choose a new password: ${i.link}`,
+      expiry,
+      ignore,
+    ),
+  };
+}
+
+function loginName(i: Input<'login-name'>): RenderedEmail {
+  if (i.loginNames.length === 0) throw new Error('a login-name email needs at least one login name');
+  const several = i.loginNames.length > 1;
+  const subject = several ? 'Your login names' : 'Your login name';
+  const intro = several
+    ? 'These login names belong to accounts that use this email address:'
+    : 'This login name belongs to the account that uses this email address:';
+  const where = i.signInUrl ? `the phone portal sign-in page (${i.signInUrl})` : 'the phone portal sign-in page';
+  const how = `To sign in, open ${where} and enter ${several ? 'one of these login names' : 'this login name'} with its password. If you forgot the password, choose "Forgot password?" there.`;
+  const ignore = 'If you did not ask for this, you can ignore this email.';
+  return {
+    subject,
+    html: page(subject, [paragraph(intro), list(i.loginNames), paragraph(how), paragraph(ignore)]),
+    text: lines(intro, i.loginNames.map((name) => `  - ${name}`).join('\n'), how, ignore),
+  };
+}
+
+function passwordChanged(i: Input<'password-changed'>): RenderedEmail {
+  const subject = 'Your password was changed';
+  const what = `The password of your phone portal account was changed on ${formatUtc(i.changedAt)}.`;
+  const warn = "If this wasn't you, contact your office manager right away.";
+  return {
+    subject,
+    html: page(subject, [
+      paragraph(`Hello ${i.userName},`),
+      paragraph(what),
+      labelled('Login name:', i.loginName),
+      paragraph(warn),
+    ]),
+    text: lines(`Hello ${i.userName},`, what, `Login name: ${i.loginName}`, warn),
+  };
+}
+
+/** Subject, HTML and plain-text body for one email; every interpolated value is escaped in the HTML. */
+export function renderEmail(input: EmailTemplateInput): RenderedEmail {
+  switch (input.kind) {
+    case 'welcome':
+      return welcome(input);
+    case 'reset':
+      return reset(input);
+    case 'login-name':
+      return loginName(input);
+    case 'password-changed':
+      return passwordChanged(input);
+    default: {
+      const unhandled: never = input;
+      throw new Error(`no template for ${JSON.stringify(unhandled)}`);
+    }
+  }
+}

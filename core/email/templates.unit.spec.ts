@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { escapeHtml } from './html.js';
+import { renderEmail, type EmailTemplateInput } from './templates.js';
+
+const sentAt = new Date('2026-03-03T14:05:00Z');
+const link = 'https://portal.example.com/setup?token=abc_DEF-123&x=1';
+
+const welcome = (over: Partial<Extract<EmailTemplateInput, { kind: 'welcome' }>> = {}) =>
+  renderEmail({
+    kind: 'welcome',
+    organizationName: 'Acme Dental',
+    userName: 'Dana Smith',
+    loginName: 'dana.smith',
+    link,
+    expiresAt: new Date('2026-03-04T14:05:00Z'),
+    sentAt,
+    ...over,
+  });
+
+describe('given a welcome email', () => {
+  const email = welcome();
+
+  it('names the organization in the subject', () => {
+    expect(email.subject).toBe('Welcome to Acme Dental — complete your phone account setup');
+  });
+  it('shows the login name, the link and a Complete Setup button in both bodies', () => {
+    for (const body of [email.html, email.text]) expect(body).toContain('dana.smith');
+    expect(email.text).toContain(`Complete Setup: ${link}`);
+    expect(email.html).toContain(`href="${escapeHtml(link)}"`);
+    expect(email.html).toMatch(/<a [^>]*>Complete Setup<\/a>/);
+  });
+  it('gives the expiry in UTC and how long that is from the send time', () => {
+    for (const body of [email.html, email.text]) {
+      expect(body).toContain('This link expires on 4 March 2026, 14:05 UTC (in 24 hours).');
+    }
+  });
+  it('counts the remaining time from sentAt, not from the clock', () => {
+    const later = welcome({ sentAt: new Date('2026-03-04T13:35:00Z') });
+    expect(later.text).toContain('(in 30 minutes)');
+  });
+  it('says what the link is for and what to do when it expired', () => {
+    expect(email.text).toContain('choose your password and your voicemail PIN');
+    expect(email.text).toContain('ask your office manager to send you a new welcome email');
+  });
+});
+
+describe('given values that contain HTML', () => {
+  const email = welcome({ userName: '<script>alert(1)</script>', organizationName: 'A&B "Phones"' });
+
+  it('escapes them in the HTML body', () => {
+    expect(email.html).not.toContain('<script>');
+    expect(email.html).toContain('Hello &lt;script&gt;alert(1)&lt;/script&gt;,');
+    expect(email.html).toContain('A&amp;B &quot;Phones&quot;');
+  });
+  it('leaves the plain-text body as written', () => {
+    expect(email.text).toContain('Hello <script>alert(1)</script>,');
+  });
+  it('refuses a link that is not http(s)', () => {
+    expect(() => welcome({ link: 'javascript:alert(1)' })).toThrow(/http/);
+  });
+});
+
+describe('given a reset email', () => {
+  const email = renderEmail({
+    kind: 'reset',
+    userName: 'Dana',
+    loginName: 'dana.smith',
+    link,
+    expiresAt: new Date('2026-03-03T15:05:00Z'),
+    sentAt,
+  });
+
+  it('offers to choose a new password before the link expires', () => {
+    expect(email.subject).toBe('Reset your password');
+    expect(email.html).toMatch(/<a [^>]*>Choose a new password<\/a>/);
+    expect(email.text).toContain('This link expires on 3 March 2026, 15:05 UTC (in 1 hour).');
+  });
+  it('tells someone who did not ask that nothing changed', () => {
+    expect(email.text).toContain('If you did not ask for this, ignore this email; your password stays unchanged.');
+  });
+});
+
+describe('given a login-name email', () => {
+  it('lists every login name tied to the address', () => {
+    const email = renderEmail({ kind: 'login-name', loginNames: ['dana.smith', 'front-desk', 'd.smith2'] });
+    for (const name of ['dana.smith', 'front-desk', 'd.smith2']) {
+      expect(email.text).toContain(`- ${name}`);
+      expect(email.html).toMatch(new RegExp(`<li[^>]*><strong[^>]*>${name}</strong></li>`));
+    }
+    expect(email.subject).toBe('Your login names');
+    expect(email.text).toContain('To sign in');
+  });
+  it('uses the singular for one login name and links the sign-in page when given', () => {
+    const email = renderEmail({
+      kind: 'login-name',
+      loginNames: ['dana.smith'],
+      signInUrl: 'https://portal.example.com/',
+    });
+    expect(email.subject).toBe('Your login name');
+    expect(email.text).toContain(
+      'open the phone portal sign-in page (https://portal.example.com/) and enter this login name',
+    );
+  });
+  it('refuses an empty list', () => {
+    expect(() => renderEmail({ kind: 'login-name', loginNames: [] })).toThrow(/at least one/);
+  });
+});
+
+describe('given a password-changed email', () => {
+  const email = renderEmail({
+    kind: 'password-changed',
+    userName: 'Dana',
+    loginName: 'dana.smith',
+    changedAt: new Date('2026-03-03T09:07:00Z'),
+  });
+
+  it('says when, for which login name, and whom to call if it was not them', () => {
+    expect(email.subject).toBe('Your password was changed');
+    expect(email.text).toContain('changed on 3 March 2026, 09:07 UTC');
+    expect(email.text).toContain('Login name: dana.smith');
+    expect(email.html).toContain('If this wasn&#39;t you, contact your office manager right away.');
+  });
+  it('carries no link', () => {
+    expect(email.text).not.toMatch(/https?:\/\//);
+    expect(email.html).not.toContain('href=');
+  });
+});

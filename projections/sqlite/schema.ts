@@ -1,0 +1,70 @@
+/**
+ * Projection tables carry a version in their name: a rebuild creates `users_v2` beside `users_v1`,
+ * fills it from the first event under its own checkpoint name, then the code switches over.
+ * Sessions are not derived from events (a rebuild must keep them), so their table is not versioned.
+ *
+ * Every column a query filters or sorts on is a real, indexed column computed by `userKeys.ts`;
+ * `doc` / `entry` hold the view as the port returns it.
+ */
+export const PROJECTOR = 'read-model-v1';
+
+export const schema = `
+  CREATE TABLE IF NOT EXISTS users_v1 (
+    id TEXT PRIMARY KEY,
+    organization_id TEXT NOT NULL,
+    name_lower TEXT NOT NULL,
+    extension TEXT NOT NULL,
+    email_lower TEXT NOT NULL,
+    secondary_email_lower TEXT,
+    setup_completed_at TEXT,
+    setup_link_expires_ms INTEGER,
+    last_email_status TEXT,
+    last_email_bulk_id TEXT,
+    revision INTEGER NOT NULL,
+    doc TEXT NOT NULL
+  ) WITHOUT ROWID;
+  -- extension rides along so that a name-or-extension search is answered from the index alone
+  CREATE INDEX IF NOT EXISTS users_v1_org_name ON users_v1 (organization_id, name_lower, id, extension);
+  CREATE INDEX IF NOT EXISTS users_v1_org_extension ON users_v1 (organization_id, extension);
+  CREATE INDEX IF NOT EXISTS users_v1_email ON users_v1 (email_lower);
+  CREATE INDEX IF NOT EXISTS users_v1_secondary_email ON users_v1 (secondary_email_lower)
+    WHERE secondary_email_lower IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS users_v1_bulk ON users_v1 (organization_id, last_email_bulk_id)
+    WHERE last_email_bulk_id IS NOT NULL;
+
+  -- seq is the order entries were projected in, which is global event order (batches arrive in
+  -- order, redeliveries are ignored by id): positions themselves are opaque and not sortable here.
+  CREATE TABLE IF NOT EXISTS audit_v1 (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    position TEXT NOT NULL,
+    organization_id TEXT NOT NULL,
+    account_id TEXT,
+    type TEXT NOT NULL,
+    actor_id TEXT NOT NULL,
+    occurred_at_ms INTEGER NOT NULL,
+    entry TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS audit_v1_org ON audit_v1 (organization_id, seq);
+  CREATE INDEX IF NOT EXISTS audit_v1_account ON audit_v1 (account_id, seq);
+  CREATE INDEX IF NOT EXISTS audit_v1_type ON audit_v1 (organization_id, type, seq);
+  CREATE INDEX IF NOT EXISTS audit_v1_actor ON audit_v1 (actor_id, seq);
+  CREATE INDEX IF NOT EXISTS audit_v1_occurred ON audit_v1 (organization_id, occurred_at_ms);
+
+  CREATE TABLE IF NOT EXISTS sessions (
+    token_hash TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    organization_id TEXT NOT NULL,
+    role TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    expires_at_ms INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS sessions_account ON sessions (account_id);
+  CREATE INDEX IF NOT EXISTS sessions_expires ON sessions (expires_at_ms);
+
+  CREATE TABLE IF NOT EXISTS checkpoints (
+    name TEXT PRIMARY KEY,
+    position TEXT NOT NULL
+  ) WITHOUT ROWID;
+`;

@@ -1,0 +1,245 @@
+import Database from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3';
+import type { RecordedEvent } from '../../core/eventStore/eventStore.js';
+import { toAuditEntry } from '../audit/auditProjection.js';
+import { clampFirst, decodeCursor, encodeCursor, pageOf } from '../paging.js';
+import type { AuditEntry, BulkProgress, ReadModel, SessionRecord, UserView } from '../readModel.js';
+import { statusOf } from '../readModel.js';
+import { emailKey, expiryKey, nameKey } from '../users/userKeys.js';
+import { evolveUser, userIdOf } from '../users/userProjection.js';
+import { auditFilter, userFilter, type Filter } from './filters.js';
+import { PROJECTOR, schema } from './schema.js';
+
+export interface SqliteReadModelOptions {
+  /** file path, or `:memory:` for fast tests */
+  path: string;
+}
+
+type Params = Record<string, string | number | null>;
+
+const userRow = (doc: UserView): Params => ({
+  id: doc.id,
+  org: doc.organizationId,
+  nameLower: nameKey(doc.name),
+  extension: doc.extension,
+  email: emailKey(doc.email),
+  secondaryEmail: doc.secondaryEmail === undefined ? null : emailKey(doc.secondaryEmail),
+  completedAt: doc.setupCompletedAt ?? null,
+  expiresMs: expiryKey(doc.setupLinkExpiresAt) ?? null,
+  lastStatus: doc.lastEmail?.status ?? null,
+  bulkId: doc.lastEmail?.bulkId ?? null,
+  revision: doc.revision,
+  doc: JSON.stringify(doc),
+});
+
+const userCursor = (user: UserView) => encodeCursor([nameKey(user.name), user.id]);
+const parseDoc = (row: { doc: string }) => JSON.parse(row.doc) as UserView;
+const parseEntry = (row: { entry: string }) => JSON.parse(row.entry) as AuditEntry;
+
+/** Embedded read model on one SQLite file (WAL), beside the SQLite event store or on its own. */
+export function createSqliteReadModel(options: SqliteReadModelOptions): ReadModel {
+  const db = new Database(options.path);
+  db.pragma('journal_mode = WAL');
+  // Derived data: a power cut may lose the newest batches, but it loses their checkpoint with them.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 10000');
+  db.exec(schema);
+
+  const userById = db.prepare<[string], { doc: string }>('SELECT doc FROM users_v1 WHERE id = ?');
+  const userInOrg = db.prepare<[string, string], { doc: string }>(
+    'SELECT doc FROM users_v1 WHERE organization_id = ? AND id = ?',
+  );
+  const usersInOrg = db.prepare<[string, string], { doc: string }>(
+    'SELECT doc FROM users_v1 WHERE organization_id = ? AND id IN (SELECT value FROM json_each(?))',
+  );
+  // The WHERE repeats the revision guard so that two writers can never move a document backwards.
+  const upsertUser = db.prepare<[Params]>(`
+    INSERT INTO users_v1 (id, organization_id, name_lower, extension, email_lower, secondary_email_lower,
+      setup_completed_at, setup_link_expires_ms, last_email_status, last_email_bulk_id, revision, doc)
+    VALUES (@id, @org, @nameLower, @extension, @email, @secondaryEmail,
+      @completedAt, @expiresMs, @lastStatus, @bulkId, @revision, @doc)
+    ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id, name_lower = excluded.name_lower,
+      extension = excluded.extension, email_lower = excluded.email_lower,
+      secondary_email_lower = excluded.secondary_email_lower, setup_completed_at = excluded.setup_completed_at,
+      setup_link_expires_ms = excluded.setup_link_expires_ms, last_email_status = excluded.last_email_status,
+      last_email_bulk_id = excluded.last_email_bulk_id, revision = excluded.revision, doc = excluded.doc
+    WHERE excluded.revision > users_v1.revision`);
+  const ownersOfEmail = db.prepare<{ email: string }, { doc: string }>(
+    'SELECT doc FROM users_v1 WHERE email_lower = @email OR secondary_email_lower = @email ORDER BY organization_id, id',
+  );
+  const bulkCounts = db.prepare<[string, string], { status: string; n: number }>(
+    `SELECT last_email_status AS status, count(*) AS n FROM users_v1
+     WHERE organization_id = ? AND last_email_bulk_id = ? GROUP BY last_email_status`,
+  );
+  const insertAudit = db.prepare<[Params]>(`
+    INSERT INTO audit_v1 (id, position, organization_id, account_id, type, actor_id, occurred_at_ms, entry)
+    VALUES (@id, @position, @org, @accountId, @type, @actorId, @occurredMs, @entry)
+    ON CONFLICT (id) DO NOTHING`);
+  const readCheckpoint = db.prepare<[string], { position: string }>('SELECT position FROM checkpoints WHERE name = ?');
+  const saveCheckpoint = db.prepare<[string, string]>(
+    'INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
+  );
+  const insertSession = db.prepare<[Params]>(`
+    INSERT INTO sessions (token_hash, account_id, organization_id, role, created_at, expires_at, expires_at_ms)
+    VALUES (@tokenHash, @accountId, @organizationId, @role, @createdAt, @expiresAt, @expiresMs)`);
+  const purgeSessions = db.prepare<[number]>('DELETE FROM sessions WHERE expires_at_ms <= ?');
+  const readSession = db.prepare<[string, number], SessionRecord>(`
+    SELECT token_hash AS tokenHash, account_id AS accountId, organization_id AS organizationId, role,
+      created_at AS createdAt, expires_at AS expiresAt
+    FROM sessions WHERE token_hash = ? AND expires_at_ms > ?`);
+  const deleteSession = db.prepare<[string]>('DELETE FROM sessions WHERE token_hash = ?');
+  const deleteSessionsOf = db.prepare<[string]>('DELETE FROM sessions WHERE account_id = ?');
+
+  // Query text varies only with the set of filters given, so each shape is prepared once and reused.
+  const shapes = new Map<string, Statement>();
+  const prepared = (sql: string) => {
+    let statement = shapes.get(sql);
+    if (!statement) shapes.set(sql, (statement = db.prepare(sql)));
+    return statement;
+  };
+  const all = <R>(sql: string, params: Filter['params']) => prepared(sql).all(params) as R[];
+  const count = (table: string, filter: Filter) =>
+    (prepared(`SELECT count(*) AS n FROM ${table} WHERE ${filter.where}`).get(filter.params) as { n: number }).n;
+
+  const applyBatch = db.transaction((events: RecordedEvent[]) => {
+    const docs = new Map<string, UserView | null>();
+    const load = (id: string): UserView | null => {
+      if (!docs.has(id)) {
+        const row = userById.get(id);
+        docs.set(id, row ? parseDoc(row) : null);
+      }
+      return docs.get(id) ?? null;
+    };
+    const changed = new Set<string>();
+    for (const event of events) {
+      const id = userIdOf(event);
+      if (id === undefined) continue;
+      const before = load(id);
+      const after = evolveUser(before, event);
+      if (after === before) continue;
+      docs.set(id, after);
+      changed.add(id);
+    }
+    for (const id of changed) upsertUser.run(userRow(docs.get(id)!));
+    const lookup = (id: string) => load(id) ?? undefined;
+    for (const event of events) {
+      const entry = toAuditEntry(event, lookup);
+      if (!entry) continue;
+      insertAudit.run({
+        id: entry.id,
+        position: entry.position,
+        org: entry.organizationId,
+        accountId: entry.accountId ?? null,
+        type: entry.type,
+        actorId: entry.actorId,
+        occurredMs: Date.parse(entry.occurredAt) || 0,
+        entry: JSON.stringify(entry),
+      });
+    }
+    const last = events[events.length - 1];
+    if (last) saveCheckpoint.run(PROJECTOR, last.position);
+  });
+
+  const createSession = db.transaction((session: SessionRecord) => {
+    // Expired sessions are only ever read as absent; clearing them here keeps the table small.
+    purgeSessions.run(Date.parse(session.createdAt));
+    insertSession.run({ ...session, expiresMs: Date.parse(session.expiresAt) });
+  });
+
+  return {
+    async apply(events) {
+      applyBatch(events);
+    },
+    async checkpoint() {
+      return readCheckpoint.get(PROJECTOR)?.position;
+    },
+    users: {
+      async get(organizationId, id) {
+        const row = userInOrg.get(organizationId, id);
+        return row ? parseDoc(row) : undefined;
+      },
+      async getMany(organizationId, ids) {
+        const found = new Map(usersInOrg.all(organizationId, JSON.stringify(ids)).map(parseDoc).map((u) => [u.id, u]));
+        return [...new Set(ids)].flatMap((id) => found.get(id) ?? []);
+      },
+      async search(query) {
+        const first = clampFirst(query.first);
+        const filter = userFilter(query);
+        const params: Filter['params'] = { ...filter.params, limit: first + 1 };
+        let keyset = '';
+        if (query.after !== undefined) {
+          [params.afterName, params.afterId] = decodeCursor(query.after, ['string', 'string'] as const);
+          keyset = ' AND (name_lower, id) > (@afterName, @afterId)';
+        }
+        const rows = all<{ doc: string }>(
+          `SELECT doc FROM users_v1 WHERE ${filter.where}${keyset} ORDER BY name_lower, id LIMIT @limit`,
+          params,
+        );
+        return pageOf(rows.map(parseDoc), first, count('users_v1', filter), userCursor);
+      },
+      async matchingIds(query, limit) {
+        const filter = userFilter(query);
+        const sql = `SELECT id FROM users_v1 WHERE ${filter.where} ORDER BY name_lower, id LIMIT @limit`;
+        return all<{ id: string }>(sql, { ...filter.params, limit: Math.max(0, limit) }).map((r) => r.id);
+      },
+      async ownersOfEmail(email, now) {
+        return ownersOfEmail.all({ email: emailKey(email) }).map((row) => {
+          const user = parseDoc(row);
+          return {
+            accountId: user.id,
+            organizationId: user.organizationId,
+            loginName: user.loginName,
+            status: statusOf(user, now),
+          };
+        });
+      },
+      async bulkProgress(organizationId, bulkId) {
+        // Counts each user's *last* email: a user sent something newer since the bulk action no
+        // longer counts towards it. Good enough for a progress bar watched while the bulk runs.
+        const progress: BulkProgress = { total: 0, pending: 0, delivered: 0, failed: 0 };
+        for (const { status, n } of bulkCounts.all(organizationId, bulkId)) {
+          progress.total += n;
+          if (status === 'PENDING') progress.pending += n;
+          else if (status === 'DELIVERED') progress.delivered += n;
+          else if (status === 'FAILED') progress.failed += n;
+        }
+        return progress;
+      },
+    },
+    audit: {
+      async list(query) {
+        const first = clampFirst(query.first);
+        const filter = auditFilter(query);
+        const params: Filter['params'] = { ...filter.params, limit: first + 1 };
+        let keyset = '';
+        if (query.after !== undefined) {
+          [params.afterSeq] = decodeCursor(query.after, ['number'] as const);
+          keyset = ' AND seq < @afterSeq';
+        }
+        const rows = all<{ seq: number; entry: string }>(
+          `SELECT seq, entry FROM audit_v1 WHERE ${filter.where}${keyset} ORDER BY seq DESC LIMIT @limit`,
+          params,
+        );
+        const page = pageOf(rows, first, count('audit_v1', filter), (row) => encodeCursor([row.seq]));
+        return { ...page, edges: page.edges.map(({ cursor, node }) => ({ cursor, node: parseEntry(node) })) };
+      },
+    },
+    sessions: {
+      async create(session) {
+        createSession(session);
+      },
+      async get(tokenHash, now) {
+        return readSession.get(tokenHash, now.getTime());
+      },
+      async delete(tokenHash) {
+        deleteSession.run(tokenHash);
+      },
+      async deleteForAccount(accountId) {
+        deleteSessionsOf.run(accountId);
+      },
+    },
+    async close() {
+      db.close();
+    },
+  };
+}

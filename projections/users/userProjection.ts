@@ -1,0 +1,99 @@
+import type { RecordedEvent } from '../../core/eventStore/eventStore.js';
+import { accountIdOfStream, type AccountEvent, type AccountEventType, type EmailKind } from '../../core/accounts/events.js';
+import type { LastEmail, UserView } from '../readModel.js';
+
+/** The event types this projection reads. Anything else (a type added later included) passes by. */
+export const userHandles: readonly AccountEventType[] = [
+  'AccountOpened',
+  'WelcomeEmailSent',
+  'SetupCompleted',
+  'ResetRequested',
+  'PasswordChanged',
+  'LoginNameRequested',
+  'DesignatedEmailChanged',
+  'SecondaryEmailAdded',
+  'SecondaryEmailRemoved',
+  'EmailDelivered',
+  'EmailDeliveryFailed',
+];
+
+const handled = new Set<string>(userHandles);
+
+/** The user document an event belongs to, or undefined when this projection ignores the event. */
+export function userIdOf(event: RecordedEvent): string | undefined {
+  const accountId = accountIdOfStream(event.streamName);
+  return accountId !== undefined && handled.has(event.type) ? accountId : undefined;
+}
+
+/**
+ * Pure: no I/O, no clock. Returns the same object when the event changes nothing, so adapters can
+ * skip the write. Delivery is at-least-once: an event at or below the stored stream revision was
+ * applied already and is a no-op, which makes replays and redeliveries safe.
+ */
+export function evolveUser(doc: UserView | null, event: RecordedEvent): UserView | null {
+  if (userIdOf(event) === undefined) return doc;
+  const revision = Number(event.revision);
+  if (doc && revision <= doc.revision) return doc;
+  const e = { type: event.type, data: event.data } as AccountEvent;
+  if (e.type === 'AccountOpened') return doc ?? opened(e.data, revision);
+  // Nothing to attach it to: the account was never opened (or its opening was never delivered).
+  if (!doc) return null;
+  return { ...change(doc, e, event.metadata.occurredAt), revision };
+}
+
+function opened(data: Extract<AccountEvent, { type: 'AccountOpened' }>['data'], revision: number): UserView {
+  const { accountId, organizationId, name, extension, loginName, email, role } = data;
+  return { id: accountId, organizationId, name, extension, loginName, email, role, revision };
+}
+
+const pending = (kind: EmailKind, refId: string, to: string[], at: string, bulkId?: string): LastEmail => ({
+  kind,
+  refId,
+  status: 'PENDING',
+  to,
+  at,
+  ...(bulkId ? { bulkId } : {}),
+});
+
+function omit<T extends object, K extends keyof T>(value: T, key: K): Omit<T, K> {
+  const { [key]: _dropped, ...rest } = value;
+  return rest;
+}
+
+function change(doc: UserView, e: Exclude<AccountEvent, { type: 'AccountOpened' }>, at: string): UserView {
+  switch (e.type) {
+    case 'WelcomeEmailSent':
+      return {
+        ...doc,
+        welcomeEmailSentAt: at,
+        setupLinkExpiresAt: e.data.expiresAt,
+        lastEmail: pending('welcome', e.data.inviteId, e.data.recipients, at, e.data.bulkId),
+      };
+    case 'SetupCompleted':
+      return { ...omit(doc, 'setupLinkExpiresAt'), setupCompletedAt: at };
+    case 'ResetRequested':
+      return { ...doc, lastEmail: pending('reset', e.data.resetId, e.data.recipients, at) };
+    case 'PasswordChanged':
+      return { ...doc, lastEmail: pending('password-changed', e.data.changeId, e.data.recipients, at) };
+    case 'LoginNameRequested':
+      // One request names every account of an address; only the one that sends the email tracks it.
+      return e.data.deliver ? { ...doc, lastEmail: pending('login-name', e.data.requestId, [e.data.to], at) } : doc;
+    case 'DesignatedEmailChanged':
+      return { ...doc, email: e.data.email };
+    case 'SecondaryEmailAdded':
+      return { ...doc, secondaryEmail: e.data.email };
+    case 'SecondaryEmailRemoved':
+      return omit(doc, 'secondaryEmail');
+    case 'EmailDelivered':
+      // Outcomes arrive late and out of step with sends: only the email on display may change.
+      if (doc.lastEmail?.refId !== e.data.refId) return doc;
+      return { ...doc, lastEmail: { ...omit(doc.lastEmail, 'error'), status: 'DELIVERED', at } };
+    case 'EmailDeliveryFailed':
+      if (doc.lastEmail?.refId !== e.data.refId) return doc;
+      return { ...doc, lastEmail: { ...doc.lastEmail, status: 'FAILED', at, error: e.data.reason } };
+    default: {
+      const exhaustive: never = e;
+      return exhaustive;
+    }
+  }
+}
