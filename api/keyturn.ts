@@ -80,6 +80,7 @@ export async function startKeyturn(parts: KeyturnParts): Promise<Keyturn> {
       linkSecret: parts.secret,
       publicUrl: parts.publicUrl,
       log: parts.log,
+      clock,
     });
   }
   const graphql = createGraphQLServer(await keyturnSchema(), parts.log, { introspection: parts.introspection ?? true });

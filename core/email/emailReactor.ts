@@ -18,6 +18,7 @@ export interface EmailReactorDeps {
   /** ≤ 500: one provider batch call each */
   chunkSize?: number;
   name?: string;
+  clock?: () => Date;
 }
 
 export interface EmailReactor {
@@ -85,7 +86,7 @@ function stateAt(stream: RecordedEvent[], revision: bigint): AccountState {
 }
 
 async function recordOutcomes(deps: EmailReactorDeps, chunk: { job: EmailJob; email: OutgoingEmail }[], results: SendResult[]) {
-  const now = new Date().toISOString();
+  const now = (deps.clock ?? (() => new Date()))().toISOString();
   const appends = chunk.map(({ job, email }, i) => {
     const result = results[i] ?? { ok: false, errorCode: 'NO_RESULT', reason: 'The provider gave no answer for this message.' };
     const base = { kind: job.kind, refId: job.refId, to: email.to };
