@@ -5,7 +5,7 @@
 
 const entities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-export const escapeHtml = (value: string): string => value.replace(/[&<>"']/g, (c) => entities[c]);
+export const escapeHtml = (value: string): string => value.replace(/[&<>"']/g, (c) => entities[c] ?? c);
 
 /** Only http(s) links go into an href: a `javascript:` or `data:` URL must never become a button. */
 export function safeHref(link: string): string {

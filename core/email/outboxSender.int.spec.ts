@@ -64,11 +64,11 @@ describe('given an outbox directory that does not exist yet', () => {
   it('logs one line per message with to, subject and the link from the text body', async () => {
     await sender().sendBatch([email('r1'), email('r2', { text: 'No link here.' })]);
     expect(logged).toHaveLength(2);
-    expect(logged[0].obj).toMatchObject({
+    expect(logged[0]?.obj).toMatchObject({
       to: ['dana@example.com', 'front@example.com'],
       subject: 'Reset your password',
       link: 'https://portal.example.com/reset?token=tok_123',
     });
-    expect(logged[1].obj.link).toBeUndefined();
+    expect(logged[1]?.obj.link).toBeUndefined();
   });
 });

@@ -160,7 +160,7 @@ export async function startPostmarkStandIn(options: {
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
     const result = route(req, path, await readBody(req));
     // Recorded before answering, so a caller that awaited the response always sees its call.
     calls.push({ method: req.method ?? '', path, status: result.status, messageCount: result.messageCount ?? 0 });
