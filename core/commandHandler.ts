@@ -6,6 +6,7 @@ import {
   type ExpectedRevision,
   type NewEvent,
   type Position,
+  type RecordedEvent,
 } from './eventStore/eventStore.js';
 
 export interface Decider<Command, Event extends { type: string; data: unknown }, State> {
@@ -24,7 +25,13 @@ export async function loadState<Event extends { type: string; data: unknown }, S
   streamName: string,
   decider: Pick<Decider<unknown, Event, State>, 'evolve' | 'initialState'>,
 ): Promise<Loaded<State>> {
-  const events = await store.readStream(streamName);
+  return foldState(await store.readStream(streamName), decider);
+}
+
+export function foldState<Event extends { type: string; data: unknown }, State>(
+  events: RecordedEvent[],
+  decider: Pick<Decider<unknown, Event, State>, 'evolve' | 'initialState'>,
+): Loaded<State> {
   const state = events.reduce(
     (s, e) => decider.evolve(s, { type: e.type, data: e.data } as Event),
     decider.initialState(),

@@ -10,7 +10,8 @@ type KeyType = 'string' | 'number';
 type Keys<S extends readonly KeyType[]> = { [I in keyof S]: S[I] extends 'string' ? string : number };
 
 /** A cursor is the sort key of the last row seen, base64url so clients treat it as opaque. */
-export const encodeCursor = (key: readonly (string | number)[]) => Buffer.from(JSON.stringify(key)).toString('base64url');
+export const encodeCursor = (key: readonly (string | number)[]) =>
+  Buffer.from(JSON.stringify(key)).toString('base64url');
 
 export function decodeCursor<const S extends readonly KeyType[]>(cursor: string, shape: S): Keys<S> {
   let key: unknown;
@@ -19,11 +20,17 @@ export function decodeCursor<const S extends readonly KeyType[]>(cursor: string,
   } catch {
     key = undefined;
   }
-  const fits =
-    Array.isArray(key) && key.length === shape.length && key.every((part, i) => typeof part === shape[i]);
+  const fits = Array.isArray(key) && key.length === shape.length && key.every((part, i) => typeof part === shape[i]);
   if (!fits) throw badInput({ after: ['This cursor is not valid. Start again from the first page.'] });
   return key as Keys<S>;
 }
+
+/**
+ * A first page that is not full holds every match: counting them again would scan the same index
+ * twice, which is most of the cost of a search for something rare.
+ */
+export const totalIfComplete = (fetched: number, first: number, after: string | undefined) =>
+  after === undefined && fetched <= first ? fetched : undefined;
 
 /** `rows` were fetched with a limit of `first + 1`: the extra row only says that another page exists. */
 export function pageOf<T>(rows: T[], first: number, totalCount: number, cursorOf: (row: T) => string): Page<T> {

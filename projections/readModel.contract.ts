@@ -248,7 +248,10 @@ export function testReadModelContract(name: string, options: ReadModelContractOp
         const alice = open('Alice', '101');
         const welcome = log.welcomeEmailSent(alice);
         await projected();
-        expect((await readModel.users.get(org, alice))!.lastEmail).toMatchObject({ kind: 'welcome', status: 'PENDING' });
+        expect((await readModel.users.get(org, alice))!.lastEmail).toMatchObject({
+          kind: 'welcome',
+          status: 'PENDING',
+        });
 
         const delivered = log.emailDelivered(welcome);
         await projected();
@@ -372,7 +375,10 @@ export function testReadModelContract(name: string, options: ReadModelContractOp
 
       it('filters by account, types, actor and an inclusive time range', async () => {
         expect(await types({ accountId: manager })).toEqual(['AccountOpened']);
-        expect(await types({ types: ['SetupCompleted', 'ResetRequested'] })).toEqual(['ResetRequested', 'SetupCompleted']);
+        expect(await types({ types: ['SetupCompleted', 'ResetRequested'] })).toEqual([
+          'ResetRequested',
+          'SetupCompleted',
+        ]);
         expect(await types({ actorId: manager })).toEqual(['WelcomeEmailSent', 'AccountOpened']);
         const at = (type: string) => new Date(log.all().find((e) => e.type === type)!.metadata.occurredAt);
         expect(await types({ from: at('WelcomeEmailSent'), to: at('ResetRequested') })).toEqual([
@@ -423,15 +429,27 @@ export function testReadModelContract(name: string, options: ReadModelContractOp
     describe('given a bulk welcome in progress', () => {
       it('counts the last email of each user sent by that bulk action', async () => {
         const [delivered, failed, pending, replaced] = ['A', 'B', 'C', 'D'].map((n, i) => open(n, `10${i}`));
-        const sent = [delivered, failed, pending, replaced].map((id) => log.welcomeEmailSent(id!, { bulkId: 'bulk-1' }));
+        const sent = [delivered, failed, pending, replaced].map((id) =>
+          log.welcomeEmailSent(id!, { bulkId: 'bulk-1' }),
+        );
         log.emailDelivered(sent[0]!);
         log.emailDeliveryFailed(sent[1]!);
         // Documented limit: a newer email replaces the bulk one on the user, which then leaves the count.
         log.welcomeEmailSent(replaced!);
         log.welcomeEmailSent(open('E', '105'), { bulkId: 'bulk-2' });
         await projected();
-        expect(await readModel.users.bulkProgress(org, 'bulk-1')).toEqual({ total: 3, pending: 1, delivered: 1, failed: 1 });
-        expect(await readModel.users.bulkProgress(org, 'unknown')).toEqual({ total: 0, pending: 0, delivered: 0, failed: 0 });
+        expect(await readModel.users.bulkProgress(org, 'bulk-1')).toEqual({
+          total: 3,
+          pending: 1,
+          delivered: 1,
+          failed: 1,
+        });
+        expect(await readModel.users.bulkProgress(org, 'unknown')).toEqual({
+          total: 0,
+          pending: 0,
+          delivered: 0,
+          failed: 0,
+        });
       });
     });
 
@@ -456,14 +474,14 @@ export function testReadModelContract(name: string, options: ReadModelContractOp
 
       it('deletes one session, or every session of an account', async () => {
         const [a1, a2, b1] = [session('acc-1', HOUR), session('acc-1', HOUR), session('acc-2', HOUR)];
-        for (const s of [a1, a2, b1]) await readModel.sessions.create(s!);
-        await readModel.sessions.delete(b1!.tokenHash);
-        expect(await readModel.sessions.get(b1!.tokenHash, now)).toBeUndefined();
+        for (const s of [a1, a2, b1]) await readModel.sessions.create(s);
+        await readModel.sessions.delete(b1.tokenHash);
+        expect(await readModel.sessions.get(b1.tokenHash, now)).toBeUndefined();
         const b2 = session('acc-2', HOUR);
         await readModel.sessions.create(b2);
         await readModel.sessions.deleteForAccount('acc-1');
-        expect(await readModel.sessions.get(a1!.tokenHash, now)).toBeUndefined();
-        expect(await readModel.sessions.get(a2!.tokenHash, now)).toBeUndefined();
+        expect(await readModel.sessions.get(a1.tokenHash, now)).toBeUndefined();
+        expect(await readModel.sessions.get(a2.tokenHash, now)).toBeUndefined();
         expect(await readModel.sessions.get(b2.tokenHash, now)).toEqual(b2);
       });
     });

@@ -1,4 +1,4 @@
-import { handleCommand } from '../commandHandler.js';
+import { foldState, handleCommand } from '../commandHandler.js';
 import { metadataFor, newId, type CoreDeps, type RequestContext } from '../context.js';
 import { KeyturnError, badInput, isKeyturnError } from '../errors.js';
 import type { Position, StreamAppend } from '../eventStore/eventStore.js';
@@ -89,8 +89,10 @@ export async function sendWelcomeEmails(
   const skipped: BulkWelcomeOutcome['skipped'] = [];
   const appends: StreamAppend[] = [];
   const planned: string[] = [];
-  for (const accountId of new Set(accountIds)) {
-    const { state, expectedRevision } = await loadAccount(deps.store, accountId);
+  const unique = [...new Set(accountIds)];
+  const streams = await deps.store.readStreams(unique.map(accountStream));
+  for (const accountId of unique) {
+    const { state, expectedRevision } = foldState(streams.get(accountStream(accountId)) ?? [], accountDecider);
     if (state.status === 'absent' || state.organizationId !== organizationId) {
       skipped.push({ userId: accountId, reason: 'No such user in this organization.' });
       continue;

@@ -51,15 +51,11 @@ const errorText = (error: unknown) => (error instanceof Error ? error.message : 
 async function handleBatch(deps: EmailReactorDeps, events: RecordedEvent[]) {
   const jobs = events.map(emailJobOf).filter((j): j is EmailJob => j !== undefined);
   if (jobs.length === 0) return;
-  const streams = new Map<string, RecordedEvent[]>();
+  const streams = await deps.store.readStreams([...new Set(jobs.map((j) => j.event.streamName))]);
   const organizations = new Map<string, string>();
   const pending: { job: EmailJob; email: OutgoingEmail }[] = [];
   for (const job of jobs) {
-    let stream = streams.get(job.event.streamName);
-    if (!stream) {
-      stream = await deps.store.readStream(job.event.streamName);
-      streams.set(job.event.streamName, stream);
-    }
+    const stream = streams.get(job.event.streamName) ?? [];
     if (isSettled(job, stream)) continue;
     const state = stateAt(stream, job.event.revision);
     if (state.status === 'absent') continue;

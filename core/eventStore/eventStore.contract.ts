@@ -125,6 +125,17 @@ export function testEventStoreContract(name: string, options: EventStoreContract
       });
     });
 
+    describe('reading several streams', () => {
+      it('returns each stream in revision order, and [] for an absent one', async () => {
+        await store.appendToStream(`${stream}-a`, [event('A1'), event('A2')]);
+        await store.appendToStream(`${stream}-b`, [event('B1')]);
+        const read = await store.readStreams([`${stream}-a`, `${stream}-b`, `${stream}-none`]);
+        expect(read.get(`${stream}-a`)?.map((e) => e.type)).toEqual(['A1', 'A2']);
+        expect(read.get(`${stream}-b`)?.map((e) => e.type)).toEqual(['B1']);
+        expect(read.get(`${stream}-none`)).toEqual([]);
+      });
+    });
+
     describe('reading all', () => {
       it('returns events of every stream in global order, after an opaque position', async () => {
         const a = await store.appendToStream(`${stream}-a`, [event('A1')]);

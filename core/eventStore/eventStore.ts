@@ -79,6 +79,8 @@ export interface EventStore {
    */
   appendBatch(appends: StreamAppend[]): Promise<BatchAppendOutcome[]>;
   readStream(streamName: string, options?: { fromRevision?: bigint }): Promise<RecordedEvent[]>;
+  /** several whole streams at once (bulk actions); absent streams map to [] */
+  readStreams(streamNames: string[]): Promise<Map<string, RecordedEvent[]>>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   subscribe(options: SubscriptionOptions): Subscription;
   comparePositions(a: Position, b: Position): number;

@@ -79,6 +79,9 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
   const readStreamStmt = db.prepare<[string, number], Row>(
     'SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision',
   );
+  const readStreamsStmt = db.prepare<[string], Row>(
+    'SELECT * FROM events WHERE stream IN (SELECT value FROM json_each(?)) ORDER BY stream, revision',
+  );
   const readAllStmt = db.prepare<[number, number], Row>(
     'SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?',
   );
@@ -124,12 +127,14 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
   };
 
   const appendTx = db.transaction(appendOne);
-  // One transaction for the whole batch; each append runs in its own savepoint so that one
-  // conflicting stream does not undo the others.
+  // One transaction for the whole batch; each append of several events runs in its own savepoint so
+  // that one conflicting stream does not undo the others. A single-event append fails before it
+  // writes anything, so it needs none (the savepoints cost a third of a 10,000-user bulk action).
   const batchTx = db.transaction((appends: StreamAppend[]): BatchAppendOutcome[] =>
     appends.map((a) => {
       try {
-        return { ok: true, result: appendTx(a.streamName, a.events, a.expectedRevision) };
+        const append = a.events.length === 1 ? appendOne : appendTx;
+        return { ok: true, result: append(a.streamName, a.events, a.expectedRevision) };
       } catch (error) {
         return { ok: false, error: error as Error };
       }
@@ -152,6 +157,15 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
     async readStream(streamName, opts) {
       return readStreamStmt.all(streamName, Number(opts?.fromRevision ?? 0n)).map(toRecorded);
     },
+    async readStreams(streamNames) {
+      const byStream = new Map<string, RecordedEvent[]>(streamNames.map((name) => [name, []]));
+      for (let i = 0; i < streamNames.length; i += 5000) {
+        for (const row of readStreamsStmt.all(JSON.stringify(streamNames.slice(i, i + 5000)))) {
+          byStream.get(row.stream)?.push(toRecorded(row));
+        }
+      }
+      return byStream;
+    },
     async readAll(opts: ReadAllOptions = {}) {
       const after = opts.after === undefined ? 0 : Number(opts.after);
       return readAllStmt.all(after, opts.maxCount ?? 1000).map(toRecorded);
@@ -169,6 +183,8 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
             if (batch.length > 0) {
               await opts.onEvents(batch);
               after = batch[batch.length - 1]!.position;
+              // Yield to I/O between batches: a long catch-up must not starve requests in flight.
+              await new Promise((resolve) => setImmediate(resolve));
               continue;
             }
           } catch (error) {

@@ -34,7 +34,9 @@ const stringField = (data: unknown, key: string): string | undefined => {
 function subjectOf(event: RecordedEvent, accountId: string, lookup: UserLookup) {
   // The opening event describes its own subject; the users projection may not show it to a lookup yet.
   if (event.type !== 'AccountOpened') return lookup(accountId);
-  const [organizationId, name, extension] = ['organizationId', 'name', 'extension'].map((k) => stringField(event.data, k));
+  const [organizationId, name, extension] = ['organizationId', 'name', 'extension'].map((k) =>
+    stringField(event.data, k),
+  );
   return organizationId && name && extension ? { organizationId, name, extension } : lookup(accountId);
 }
 

@@ -21,7 +21,11 @@ export function userFilter(query: Omit<UserQuery, 'first' | 'after'>): Filter {
   const term = searchTerm(query.search);
   if (term) {
     // instr() compares plain text: `%`, `_`, `\` or `.*` typed by someone are never a pattern.
-    clauses.push('(instr(name_lower, @name) > 0 OR instr(extension, @extension) = 1)');
+    clauses.push(
+      term.extension === undefined
+        ? 'instr(name_lower, @name) > 0'
+        : '(instr(name_lower, @name) > 0 OR instr(extension, @extension) = 1)',
+    );
     Object.assign(params, term);
   }
   if (query.status?.length) {

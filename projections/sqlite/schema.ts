@@ -22,9 +22,11 @@ export const schema = `
     last_email_bulk_id TEXT,
     revision INTEGER NOT NULL,
     doc TEXT NOT NULL
-  ) WITHOUT ROWID;
-  -- extension rides along so that a name-or-extension search is answered from the index alone
-  CREATE INDEX IF NOT EXISTS users_v1_org_name ON users_v1 (organization_id, name_lower, id, extension);
+  );
+  -- Covers every column a user search filters on: a search reads the index alone, in page order, and
+  -- touches the table only for the rows of the page it returns.
+  CREATE INDEX IF NOT EXISTS users_v1_org_name ON users_v1
+    (organization_id, name_lower, id, extension, setup_completed_at, setup_link_expires_ms);
   CREATE INDEX IF NOT EXISTS users_v1_org_extension ON users_v1 (organization_id, extension);
   CREATE INDEX IF NOT EXISTS users_v1_email ON users_v1 (email_lower);
   CREATE INDEX IF NOT EXISTS users_v1_secondary_email ON users_v1 (secondary_email_lower)

@@ -2,13 +2,14 @@ import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import type { RecordedEvent } from '../../core/eventStore/eventStore.js';
 import { toAuditEntry } from '../audit/auditProjection.js';
-import { clampFirst, decodeCursor, encodeCursor, pageOf } from '../paging.js';
-import type { AuditEntry, BulkProgress, ReadModel, SessionRecord, UserView } from '../readModel.js';
+import { clampFirst, decodeCursor, encodeCursor, pageOf, totalIfComplete } from '../paging.js';
+import type { AuditEntry, BulkProgress, ReadModel, UserView } from '../readModel.js';
 import { statusOf } from '../readModel.js';
 import { emailKey, expiryKey, nameKey } from '../users/userKeys.js';
 import { evolveUser, userIdOf } from '../users/userProjection.js';
 import { auditFilter, userFilter, type Filter } from './filters.js';
 import { PROJECTOR, schema } from './schema.js';
+import { createSqliteSessions } from './sqliteSessions.js';
 
 export interface SqliteReadModelOptions {
   /** file path, or `:memory:` for fast tests */
@@ -43,6 +44,8 @@ export function createSqliteReadModel(options: SqliteReadModelOptions): ReadMode
   // Derived data: a power cut may lose the newest batches, but it loses their checkpoint with them.
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 10000');
+  // Searches scan an organization's index entries; keep them in memory rather than re-reading pages.
+  db.pragma('cache_size = -65536');
   db.exec(schema);
 
   const userById = db.prepare<[string], { doc: string }>('SELECT doc FROM users_v1 WHERE id = ?');
@@ -79,17 +82,6 @@ export function createSqliteReadModel(options: SqliteReadModelOptions): ReadMode
   const saveCheckpoint = db.prepare<[string, string]>(
     'INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
   );
-  const insertSession = db.prepare<[Params]>(`
-    INSERT INTO sessions (token_hash, account_id, organization_id, role, created_at, expires_at, expires_at_ms)
-    VALUES (@tokenHash, @accountId, @organizationId, @role, @createdAt, @expiresAt, @expiresMs)`);
-  const purgeSessions = db.prepare<[number]>('DELETE FROM sessions WHERE expires_at_ms <= ?');
-  const readSession = db.prepare<[string, number], SessionRecord>(`
-    SELECT token_hash AS tokenHash, account_id AS accountId, organization_id AS organizationId, role,
-      created_at AS createdAt, expires_at AS expiresAt
-    FROM sessions WHERE token_hash = ? AND expires_at_ms > ?`);
-  const deleteSession = db.prepare<[string]>('DELETE FROM sessions WHERE token_hash = ?');
-  const deleteSessionsOf = db.prepare<[string]>('DELETE FROM sessions WHERE account_id = ?');
-
   // Query text varies only with the set of filters given, so each shape is prepared once and reused.
   const shapes = new Map<string, Statement>();
   const prepared = (sql: string) => {
@@ -98,7 +90,8 @@ export function createSqliteReadModel(options: SqliteReadModelOptions): ReadMode
     return statement;
   };
   const all = <R>(sql: string, params: Filter['params']) => prepared(sql).all(params) as R[];
-  const count = (table: string, filter: Filter) =>
+  const total = (table: string, filter: Filter, fetched: number, first: number, after: string | undefined) =>
+    totalIfComplete(fetched, first, after) ??
     (prepared(`SELECT count(*) AS n FROM ${table} WHERE ${filter.where}`).get(filter.params) as { n: number }).n;
 
   const applyBatch = db.transaction((events: RecordedEvent[]) => {
@@ -140,12 +133,6 @@ export function createSqliteReadModel(options: SqliteReadModelOptions): ReadMode
     if (last) saveCheckpoint.run(PROJECTOR, last.position);
   });
 
-  const createSession = db.transaction((session: SessionRecord) => {
-    // Expired sessions are only ever read as absent; clearing them here keeps the table small.
-    purgeSessions.run(Date.parse(session.createdAt));
-    insertSession.run({ ...session, expiresMs: Date.parse(session.expiresAt) });
-  });
-
   return {
     async apply(events) {
       applyBatch(events);
@@ -159,7 +146,12 @@ export function createSqliteReadModel(options: SqliteReadModelOptions): ReadMode
         return row ? parseDoc(row) : undefined;
       },
       async getMany(organizationId, ids) {
-        const found = new Map(usersInOrg.all(organizationId, JSON.stringify(ids)).map(parseDoc).map((u) => [u.id, u]));
+        const found = new Map(
+          usersInOrg
+            .all(organizationId, JSON.stringify(ids))
+            .map(parseDoc)
+            .map((u) => [u.id, u]),
+        );
         return [...new Set(ids)].flatMap((id) => found.get(id) ?? []);
       },
       async search(query) {
@@ -171,11 +163,15 @@ export function createSqliteReadModel(options: SqliteReadModelOptions): ReadMode
           [params.afterName, params.afterId] = decodeCursor(query.after, ['string', 'string'] as const);
           keyset = ' AND (name_lower, id) > (@afterName, @afterId)';
         }
+        // The page is chosen from the covering index first; only its rows are then read from the table.
         const rows = all<{ doc: string }>(
-          `SELECT doc FROM users_v1 WHERE ${filter.where}${keyset} ORDER BY name_lower, id LIMIT @limit`,
+          `WITH page AS MATERIALIZED (
+             SELECT id, name_lower FROM users_v1 WHERE ${filter.where}${keyset} ORDER BY name_lower, id LIMIT @limit)
+           SELECT u.doc FROM page JOIN users_v1 u ON u.id = page.id ORDER BY page.name_lower, page.id`,
           params,
         );
-        return pageOf(rows.map(parseDoc), first, count('users_v1', filter), userCursor);
+        const totalCount = total('users_v1', filter, rows.length, first, query.after);
+        return pageOf(rows.map(parseDoc), first, totalCount, userCursor);
       },
       async matchingIds(query, limit) {
         const filter = userFilter(query);
@@ -220,24 +216,12 @@ export function createSqliteReadModel(options: SqliteReadModelOptions): ReadMode
           `SELECT seq, entry FROM audit_v1 WHERE ${filter.where}${keyset} ORDER BY seq DESC LIMIT @limit`,
           params,
         );
-        const page = pageOf(rows, first, count('audit_v1', filter), (row) => encodeCursor([row.seq]));
+        const totalCount = total('audit_v1', filter, rows.length, first, query.after);
+        const page = pageOf(rows, first, totalCount, (row) => encodeCursor([row.seq]));
         return { ...page, edges: page.edges.map(({ cursor, node }) => ({ cursor, node: parseEntry(node) })) };
       },
     },
-    sessions: {
-      async create(session) {
-        createSession(session);
-      },
-      async get(tokenHash, now) {
-        return readSession.get(tokenHash, now.getTime());
-      },
-      async delete(tokenHash) {
-        deleteSession.run(tokenHash);
-      },
-      async deleteForAccount(accountId) {
-        deleteSessionsOf.run(accountId);
-      },
-    },
+    sessions: createSqliteSessions(db),
     async close() {
       db.close();
     },

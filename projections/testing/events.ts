@@ -27,13 +27,19 @@ export interface EventLog {
   now(): Date;
   advance(ms: number): void;
   record<D>(streamName: string, type: string, data: D, metadata?: Partial<EventMetadata>): RecordedEvent<string, D>;
-  organizationRegistered(input?: { name?: string; domain?: string }): RecordedEvent<'OrganizationRegistered', OrganizationEvent['data']>;
+  organizationRegistered(input?: {
+    name?: string;
+    domain?: string;
+  }): RecordedEvent<'OrganizationRegistered', OrganizationEvent['data']>;
   accountOpened(
     organizationId: string,
     input: { name: string; extension: string; email?: string; role?: Role; domain?: string },
     by?: string,
   ): Recorded<'AccountOpened'>;
-  welcomeEmailSent(accountId: string, input?: { expiresAt?: Date; bulkId?: string; by?: string }): Recorded<'WelcomeEmailSent'>;
+  welcomeEmailSent(
+    accountId: string,
+    input?: { expiresAt?: Date; bulkId?: string; by?: string },
+  ): Recorded<'WelcomeEmailSent'>;
   setupCompleted(welcome: Recorded<'WelcomeEmailSent'>): Recorded<'SetupCompleted'>;
   resetRequested(accountId: string): Recorded<'ResetRequested'>;
   passwordChanged(reset: Recorded<'ResetRequested'>): Recorded<'PasswordChanged'>;
@@ -111,7 +117,12 @@ export function eventLog(options: { start?: Date } = {}): EventLog {
     record,
     organizationRegistered(input = {}) {
       const organizationId = randomUUID();
-      const data = { organizationId, name: input.name ?? 'Acme', domain: input.domain ?? 'acme', registeredBy: 'system' };
+      const data = {
+        organizationId,
+        name: input.name ?? 'Acme',
+        domain: input.domain ?? 'acme',
+        registeredBy: 'system',
+      };
       return record(organizationStream(organizationId), 'OrganizationRegistered', data) as RecordedEvent<
         'OrganizationRegistered',
         OrganizationEvent['data']
@@ -123,22 +134,44 @@ export function eventLog(options: { start?: Date } = {}): EventLog {
       const email = input.email ?? `user-${accountId}@example.com`;
       accounts.set(accountId, { organizationId, loginName, email });
       const { name, extension } = input;
-      const data = { accountId, organizationId, name, extension, loginName, email, role: input.role ?? 'USER', openedBy: by };
+      const data = {
+        accountId,
+        organizationId,
+        name,
+        extension,
+        loginName,
+        email,
+        role: input.role ?? 'USER',
+        openedBy: by,
+      };
       return onAccount(accountId, 'AccountOpened', data, by);
     },
     welcomeEmailSent(accountId, input = {}) {
       const expiresAt = (input.expiresAt ?? new Date(clock + 24 * HOUR)).toISOString();
       const by = input.by ?? 'system';
       const data = { inviteId: randomUUID(), expiresAt, recipients: recipients(account(accountId)), sentBy: by };
-      return onAccount(accountId, 'WelcomeEmailSent', { ...data, ...(input.bulkId ? { bulkId: input.bulkId } : {}) }, by);
+      return onAccount(
+        accountId,
+        'WelcomeEmailSent',
+        { ...data, ...(input.bulkId ? { bulkId: input.bulkId } : {}) },
+        by,
+      );
     },
     setupCompleted(welcome) {
       const accountId = accountIdOfStream(welcome.streamName)!;
-      const data = { inviteId: welcome.data.inviteId, passwordHash: '$argon2id$secret-hash', pinHash: '$argon2id$pin-hash' };
+      const data = {
+        inviteId: welcome.data.inviteId,
+        passwordHash: '$argon2id$secret-hash',
+        pinHash: '$argon2id$pin-hash',
+      };
       return onAccount(accountId, 'SetupCompleted', data, 'anonymous');
     },
     resetRequested(accountId) {
-      const data = { resetId: randomUUID(), expiresAt: new Date(clock + 3 * HOUR).toISOString(), recipients: recipients(account(accountId)) };
+      const data = {
+        resetId: randomUUID(),
+        expiresAt: new Date(clock + 3 * HOUR).toISOString(),
+        recipients: recipients(account(accountId)),
+      };
       return onAccount(accountId, 'ResetRequested', data, 'anonymous');
     },
     passwordChanged(reset) {
@@ -154,7 +187,12 @@ export function eventLog(options: { start?: Date } = {}): EventLog {
     },
     loginNameRequested(accountId, input) {
       const a = account(accountId);
-      const data = { requestId: randomUUID(), to: input.to ?? a.email, loginNames: [a.loginName], deliver: input.deliver };
+      const data = {
+        requestId: randomUUID(),
+        to: input.to ?? a.email,
+        loginNames: [a.loginName],
+        deliver: input.deliver,
+      };
       return onAccount(accountId, 'LoginNameRequested', data, 'anonymous');
     },
     designatedEmailChanged(accountId, email, by = 'system') {
@@ -167,7 +205,12 @@ export function eventLog(options: { start?: Date } = {}): EventLog {
       const a = account(accountId);
       const previousEmail = a.secondaryEmail;
       a.secondaryEmail = email;
-      return onAccount(accountId, 'SecondaryEmailAdded', { email, ...(previousEmail ? { previousEmail } : {}), by }, by);
+      return onAccount(
+        accountId,
+        'SecondaryEmailAdded',
+        { email, ...(previousEmail ? { previousEmail } : {}), by },
+        by,
+      );
     },
     secondaryEmailRemoved(accountId, by = 'system') {
       const a = account(accountId);

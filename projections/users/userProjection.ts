@@ -1,5 +1,10 @@
 import type { RecordedEvent } from '../../core/eventStore/eventStore.js';
-import { accountIdOfStream, type AccountEvent, type AccountEventType, type EmailKind } from '../../core/accounts/events.js';
+import {
+  accountIdOfStream,
+  type AccountEvent,
+  type AccountEventType,
+  type EmailKind,
+} from '../../core/accounts/events.js';
 import type { LastEmail, UserView } from '../readModel.js';
 
 /** The event types this projection reads. Anything else (a type added later included) passes by. */

@@ -1,0 +1,184 @@
+/**
+ * `npm run bench`: the figures the core issue names, on the embedded store (SQLite files in a temp dir).
+ *   1. bulk welcome for 10,000 users: time to record (one GraphQL request), time until every email is
+ *      handed to a local Postmark stand-in through the real client, and the provider calls made
+ *   2. projection rebuild rate (events/s)
+ *   3. users search p50/p99 over GraphQL (HTTP) in an organization of 100,000 users
+ * Sizes can be lowered for a quick look: BENCH_BULK=1000 BENCH_USERS=10000 npm run bench
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { SYSTEM } from '../core/actor.js';
+import { createSqliteCheckpointStore } from '../core/eventStore/checkpoints.js';
+import { createSqliteEventStore } from '../core/eventStore/sqliteEventStore.js';
+import type { EventStore, StreamAppend } from '../core/eventStore/eventStore.js';
+import { createPostmarkSender } from '../core/email/postmarkSender.js';
+import { startPostmarkStandIn } from '../core/email/postmarkStandIn.js';
+import { silentLogger } from '../core/logger.js';
+import { toNewEvents } from '../core/commandHandler.js';
+import { accountStream } from '../core/accounts/events.js';
+import { extensionReservationStream } from '../core/reservations.js';
+import { onboardOrganization } from '../core/organizations/onboardOrganization.js';
+import { createSqliteReadModel } from '../projections/sqlite/sqliteReadModel.js';
+import { startKeyturn } from '../api/keyturn.js';
+import { createHttpApp } from '../api/http.js';
+import { openSession } from '../api/auth/sessions.js';
+
+const BULK = Number(process.env.BENCH_BULK ?? 10_000);
+const USERS = Number(process.env.BENCH_USERS ?? 100_000);
+const TOKEN = 'bench-server-token';
+const FIRST = ['Ada', 'Ben', 'Chloe', 'Dev', 'Elena', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jonas', 'Kemi', 'Liam', 'Maya', 'Noor'];
+const LAST = ['Lovelace', 'Okafor', 'Martin', 'Patel', 'Rossi', 'Haddad', 'Hopper', 'Tanaka', 'Silva', 'Berg', 'Nowak'];
+
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+
+/** Accounts recorded straight through the event store (set-up, not measured): one batch per 5,000. */
+async function addUsers(store: EventStore, organizationId: string, count: number, firstExtension: number) {
+  const ids: string[] = [];
+  const metadata = { occurredAt: new Date().toISOString(), actor: 'system', correlationId: randomUUID(), organizationId };
+  for (let start = 0; start < count; start += 5000) {
+    const appends: StreamAppend[] = [];
+    for (let i = start; i < Math.min(count, start + 5000); i++) {
+      const accountId = randomUUID();
+      const extension = String(firstExtension + i);
+      const name = `${FIRST[i % FIRST.length]} ${LAST[(i * 7) % LAST.length]} ${i}`;
+      ids.push(accountId);
+      appends.push({
+        streamName: extensionReservationStream(organizationId, extension),
+        expectedRevision: 'no_stream',
+        events: toNewEvents([{ type: 'ExtensionReserved', data: { ownerId: accountId } }], metadata),
+      });
+      appends.push({
+        streamName: accountStream(accountId),
+        expectedRevision: 'no_stream',
+        events: toNewEvents(
+          [
+            {
+              type: 'AccountOpened',
+              data: { accountId, organizationId, name, extension, loginName: `${extension}@bench`, email: `user${i}@bench.example`, role: 'USER', openedBy: 'system' },
+            },
+          ],
+          metadata,
+        ),
+      });
+    }
+    const outcomes = await store.appendBatch(appends);
+    if (outcomes.some((o) => !o.ok)) throw new Error('set-up append failed');
+  }
+  return ids;
+}
+
+async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number) {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'keyturn-bench-'));
+  const standIn = await startPostmarkStandIn({ token: TOKEN });
+  const store = createSqliteEventStore({ path: join(dir, 'events.db') });
+  const readModel = createSqliteReadModel({ path: join(dir, 'readmodel.db') });
+  const checkpoints = createSqliteCheckpointStore(join(dir, 'readmodel.db'));
+  const keyturn = await startKeyturn({
+    store,
+    readModel,
+    checkpoints,
+    sender: createPostmarkSender({ serverToken: TOKEN, apiUrl: standIn.url, from: 'bench@keyturn.local', log: silentLogger }),
+    log: silentLogger,
+    secret: randomBytes(32),
+    publicUrl: 'http://localhost',
+    rateLimits: { requestsPerMinute: 1_000_000, signInFailures: 5, signInWindowMs: 60_000, emailsPerAddressPerHour: 5 },
+  });
+  const core = keyturn.services.core;
+  const org = await onboardOrganization(core, { name: 'Bench', domain: 'bench', manager: { name: 'Manager', extension: '10', email: 'm@bench.example' } });
+  const manager = await store.readStream(accountStream(org.managerId));
+  void manager;
+
+  // 1. Bulk welcome
+  console.log(`setting up ${BULK.toLocaleString()} users…`);
+  const bulkIds = await addUsers(store, org.organizationId, BULK, 1_000_000);
+  const latest = await store.readAll({ maxCount: 1 });
+  void latest;
+  await waitUntil(async () => (await readModel.users.get(org.organizationId, bulkIds[bulkIds.length - 1]!)) !== undefined, 120_000);
+  await waitUntil(() => standIn.messages.length >= 1, 10_000); // the manager's own welcome
+  standIn.reset();
+  const ctx = { actor: { kind: 'account' as const, accountId: org.managerId, organizationId: org.organizationId, role: 'OFFICE_MANAGER' as const }, requestId: randomUUID(), services: keyturn.services };
+  const t0 = performance.now();
+  const response = await keyturn.graphql.executeOperation(
+    { query: 'mutation($ids: [ID!]) { sendWelcomeEmails(userIds: $ids) { bulkId sent skipped { userId } } }', variables: { ids: bulkIds } },
+    { contextValue: ctx },
+  );
+  const recorded = performance.now() - t0;
+  const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
+  if (body?.errors) throw new Error(JSON.stringify(body.errors));
+  await waitUntil(() => standIn.messages.length >= BULK, 300_000);
+  const handedOver = performance.now() - t0;
+  const batchCalls = standIn.calls.filter((c) => c.path === '/email/batch').length;
+  console.log(`bulk welcome, ${BULK.toLocaleString()} users: recorded in ${ms(recorded)} (one GraphQL request); all handed to Postmark stand-in after ${ms(handedOver)}; provider calls: ${standIn.calls.length} (${batchCalls} batch)`);
+
+  // 3. Search over GraphQL (HTTP) with USERS users in the organization
+  console.log(`setting up ${(USERS - BULK).toLocaleString()} more users (organization of ${USERS.toLocaleString()})…`);
+  const more = await addUsers(store, org.organizationId, Math.max(0, USERS - BULK), 2_000_000);
+  const last = more[more.length - 1];
+  if (last) await waitUntil(async () => (await readModel.users.get(org.organizationId, last)) !== undefined, 600_000);
+
+  // 2. Projection rebuild: replay every event into a fresh read model
+  const all: number[] = [];
+  const fresh = createSqliteReadModel({ path: join(dir, 'rebuild.db') });
+  const r0 = performance.now();
+  let after: string | undefined;
+  for (;;) {
+    const batch = await store.readAll({ after, maxCount: 1000 });
+    if (batch.length === 0) break;
+    await fresh.apply(batch);
+    all.push(batch.length);
+    after = batch[batch.length - 1]!.position;
+  }
+  const events = all.reduce((a, b) => a + b, 0);
+  const rebuildMs = performance.now() - r0;
+  console.log(`projection rebuild: ${events.toLocaleString()} events in ${ms(rebuildMs)} = ${Math.round(events / (rebuildMs / 1000)).toLocaleString()} events/s`);
+  await fresh.close();
+
+  const app = createHttpApp(keyturn, silentLogger, { secureCookies: false });
+  const server = createServer(app);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  const managerAccount = { id: org.managerId, organizationId: org.organizationId, role: 'OFFICE_MANAGER' as const } as Parameters<typeof openSession>[1];
+  const { token } = await openSession(keyturn.services, managerAccount);
+  const terms = ['ada', 'Lovelace', 'chloe pat', '10005', '2000', 'xyz-nothing', 'maya', '1', 'Rossi 5', 'ines silva 99'];
+  const timings: number[] = [];
+  const query = 'query($s: String) { users(search: $s, first: 50) { totalCount edges { node { id name extension status } } } }';
+  for (let i = 0; i < 400; i++) {
+    const s0 = performance.now();
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables: { s: terms[i % terms.length] } }),
+    });
+    const json = (await res.json()) as { errors?: unknown };
+    if (json.errors) throw new Error(JSON.stringify(json.errors));
+    if (i >= 20) timings.push(performance.now() - s0); // the first 20 warm up
+  }
+  timings.sort((a, b) => a - b);
+  console.log(`users search over GraphQL/HTTP, organization of ${USERS.toLocaleString()}: p50 ${ms(quantile(timings, 0.5))}, p99 ${ms(quantile(timings, 0.99))} (${timings.length} queries, first: 50)`);
+
+  server.close();
+  await keyturn.stop();
+  await standIn.close();
+  await readModel.close();
+  await checkpoints.close();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+  void SYSTEM;
+}
+
+await main();
