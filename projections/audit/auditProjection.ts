@@ -7,7 +7,7 @@ import type { AuditEntry, UserView } from '../readModel.js';
  * projection, which they apply to a batch before this one; an adapter whose lookups are remote can
  * fetch `auditLookupIds(batch)` once and answer from a map.
  */
-export type UserLookup = (accountId: string) => Pick<UserView, 'organizationId' | 'name' | 'extension'> | undefined;
+export type UserLookup = (accountId: string) => Pick<UserView, 'organizationId' | 'name' | 'extension'> & { loginName?: string } | undefined;
 
 const organizationPrefix = 'organization-';
 
@@ -34,10 +34,10 @@ const stringField = (data: unknown, key: string): string | undefined => {
 function subjectOf(event: RecordedEvent, accountId: string, lookup: UserLookup) {
   // The opening event describes its own subject; the users projection may not show it to a lookup yet.
   if (event.type !== 'AccountOpened') return lookup(accountId);
-  const [organizationId, name, extension] = ['organizationId', 'name', 'extension'].map((k) =>
+  const [organizationId, name, extension, loginName] = ['organizationId', 'name', 'extension', 'loginName'].map((k) =>
     stringField(event.data, k),
   );
-  return organizationId && name && extension ? { organizationId, name, extension } : lookup(accountId);
+  return organizationId && name && extension ? { organizationId, name, extension, loginName } : lookup(accountId);
 }
 
 /**
@@ -66,6 +66,18 @@ export function toAuditEntry(event: RecordedEvent, lookup: UserLookup): AuditEnt
     ...(subject ? { accountName: subject.name, accountExtension: subject.extension } : {}),
     actorId: event.metadata.actor,
     ...(actorName !== undefined ? { actorName } : {}),
-    data: redactSecrets(event.data),
+    data: auditData(event, subject?.loginName),
   };
+}
+
+/**
+ * Secrets never reach the history. A login-name request lists every login name tied to the address,
+ * possibly in other organizations: each organization's history keeps only its own.
+ */
+function auditData(event: RecordedEvent, subjectLoginName: string | undefined): Record<string, unknown> {
+  const data = redactSecrets(event.data);
+  if (event.type !== 'LoginNameRequested' || !Array.isArray(data.loginNames)) return data;
+  const domain = subjectLoginName?.slice(subjectLoginName.indexOf('@'));
+  const own = (data.loginNames as unknown[]).filter((n) => typeof n === 'string' && domain !== undefined && n.endsWith(domain));
+  return { ...data, loginNames: own };
 }
