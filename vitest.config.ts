@@ -1,10 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
+// Each file in tests/projects is one vitest project (embedded SQLite, MongoDB via FerretDB, UI in a
+// real browser); `npm test` runs them all.
 export default defineConfig({
   test: {
-    include: ['{api,core,projections,scripts}/**/*.spec.ts'],
-    testTimeout: 20_000,
-    hookTimeout: 60_000,
-    pool: 'forks',
+    projects: ['tests/projects/vitest.*.config.ts'],
   },
 });
