@@ -65,7 +65,7 @@ export async function handleCommand<Command, Event extends { type: string; data:
   for (let attempt = 1; ; attempt++) {
     const { state, expectedRevision } = await loadState(store, streamName, decider);
     const events = decider.decide(command, state);
-    const newState = events.reduce(decider.evolve, state);
+    const newState = events.reduce((s, e) => decider.evolve(s, e), state);
     if (events.length === 0) return { events, state: newState };
     try {
       const result = await store.appendToStream(streamName, toNewEvents(events, metadata), { expectedRevision });

@@ -44,7 +44,7 @@ export function createErrorFormatter(log: Logger) {
       return {
         ...base,
         message: 'Some fields are not valid.',
-        extensions: { code: 'BAD_USER_INPUT', fields: fieldsOf(original.extensions.validationErrors as ValidationError[]) },
+        extensions: { code: 'BAD_USER_INPUT', fields: fieldsOf(original.extensions.validationErrors) },
       };
     }
     if (original instanceof AuthenticationError) {

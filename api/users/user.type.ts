@@ -1,6 +1,5 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import type { Role as RoleName } from '../../core/accounts/events.js';
-import type { AccountStatus as StatusName, EmailDeliveryStatus as DeliveryName, UserView } from '../../projections/readModel.js';
+import type { UserView } from '../../projections/readModel.js';
 import { statusOf } from '../../projections/readModel.js';
 
 export enum Role {
@@ -93,14 +92,14 @@ export function toUser(view: UserView, now: Date): User {
     loginName: view.loginName,
     email: view.email,
     secondaryEmail: view.secondaryEmail,
-    role: view.role as RoleName as Role,
-    status: statusOf(view, now) as StatusName as AccountStatus,
+    role: view.role as Role,
+    status: statusOf(view, now) as AccountStatus,
     welcomeEmailSentAt: date(view.welcomeEmailSentAt),
     setupLinkExpiresAt: date(view.setupLinkExpiresAt),
     setupCompletedAt: date(view.setupCompletedAt),
     lastEmail: view.lastEmail && {
       kind: view.lastEmail.kind,
-      status: view.lastEmail.status as DeliveryName as EmailDeliveryStatus,
+      status: view.lastEmail.status as EmailDeliveryStatus,
       to: view.lastEmail.to,
       at: date(view.lastEmail.at),
       error: view.lastEmail.error,

@@ -4,7 +4,6 @@ import { changeEmailAddress } from '../../core/accounts/emailAddresses.js';
 import { KeyturnError, badInput } from '../../core/errors.js';
 import { normalizeEmail } from '../../core/validation.js';
 import type { Position } from '../../core/eventStore/eventStore.js';
-import type { AccountStatus as StatusName } from '../../projections/readModel.js';
 import { AuditEventConnection, toAuditEvent } from '../audit/auditEvent.type.js';
 import { canRead, requireSignedIn, type SignedIn } from '../auth/authChecker.js';
 import type { GraphQLContext } from '../graphql/context.js';
@@ -47,7 +46,7 @@ export class UsersResolver {
     const page = await ctx.services.readModel.users.search({
       organizationId: actor.organizationId,
       search: search?.trim() || undefined,
-      status: status as StatusName[] | undefined,
+      status: status,
       first: pageSize(first),
       after: after ?? undefined,
       now,
@@ -97,7 +96,7 @@ export class UsersResolver {
         {
           organizationId: actor.organizationId,
           search: allMatching.search?.trim() || undefined,
-          status: allMatching.status as StatusName[] | undefined,
+          status: allMatching.status,
           now: ctx.services.core.clock(),
         },
         maxBulk + 1,

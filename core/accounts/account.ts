@@ -213,7 +213,7 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
       requireOpen(state);
       const { delivered, ...rest } = command.data;
       return delivered
-        ? [{ type: 'EmailDelivered', data: rest as Extract<AccountEvent, { type: 'EmailDelivered' }>['data'] }]
+        ? [{ type: 'EmailDelivered', data: rest }]
         : [{ type: 'EmailDeliveryFailed', data: rest as Extract<AccountEvent, { type: 'EmailDeliveryFailed' }>['data'] }];
     }
     default: {

@@ -1,7 +1,7 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
 
 // ~49,000 most common passwords (lower-case), maintained by the zxcvbn-ts project.
-const commonPasswords: ReadonlySet<string> = new Set(dictionary['passwords-common'] as string[]);
+const commonPasswords: ReadonlySet<string> = new Set(dictionary['passwords-common']);
 
 export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 128;

@@ -83,7 +83,7 @@ export function createPostmarkSender(options: PostmarkSenderOptions): EmailSende
     const { statusCode, code } = (error ?? {}) as { statusCode?: unknown; code?: unknown };
     const status = typeof statusCode === 'number' ? statusCode : 0;
     const detail = (error instanceof Error ? error.message : String(error)).split(serverToken).join('[redacted]');
-    const what = `HTTP ${status || 'none'}, ErrorCode ${String(code ?? '-')}, ${tries} attempt(s)`;
+    const what = `HTTP ${status || 'none'}, ErrorCode ${typeof code === 'number' || typeof code === 'string' ? code : '-'}, ${tries} attempt(s)`;
     return new EmailProviderError(`Postmark batch failed (${what}): ${detail}`, status, isRetryable(status));
   };
 
