@@ -1,7 +1,7 @@
 import { IsOptional, ArrayMaxSize } from 'class-validator';
 import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Query, Resolver, Root } from 'type-graphql';
 import { badInput } from '../../core/errors.js';
-import { requireSignedIn } from '../auth/authChecker.js';
+import { canRead, requireSignedIn } from '../auth/authChecker.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { pageSize, toConnection } from '../graphql/paging.js';
 import { User, toUser } from '../users/user.type.js';
@@ -68,6 +68,7 @@ export class AuditResolver {
     const actor = requireSignedIn(ctx);
     if (!id || actor.organizationId !== organizationId) return null;
     const view = await ctx.services.readModel.users.get(organizationId, id);
-    return view ? toUser(view, ctx.services.core.clock()) : null;
+    // The names are in the entry already; the account itself only for those who may read it.
+    return view && canRead(actor, view) ? toUser(view, ctx.services.core.clock()) : null;
   }
 }

@@ -1,4 +1,11 @@
-import { GraphQLError, type ASTVisitor, type ValidationContext, Kind, type SelectionSetNode, type FragmentDefinitionNode } from 'graphql';
+import {
+  GraphQLError,
+  type ASTVisitor,
+  type ValidationContext,
+  Kind,
+  type SelectionSetNode,
+  type FragmentDefinitionNode,
+} from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
@@ -9,11 +16,22 @@ export interface QueryLimits {
   maxCost: number;
 }
 
-export const defaultQueryLimits: QueryLimits = { maxDepth: 8, maxAliases: 20, maxCost: 5000 };
+export const defaultQueryLimits: QueryLimits = {
+  maxDepth: 8,
+  maxAliases: 20,
+  maxCost: 5000,
+};
 
-const limitError = (message: string) => new GraphQLError(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+const limitError = (message: string) =>
+  new GraphQLError(message, {
+    extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+  });
 
-function depthOf(set: SelectionSetNode | undefined, fragments: Record<string, FragmentDefinitionNode>, seen: Set<string>): number {
+function depthOf(
+  set: SelectionSetNode | undefined,
+  fragments: Record<string, FragmentDefinitionNode>,
+  seen: Set<string>,
+): number {
   if (!set) return 0;
   let max = 0;
   for (const selection of set.selections) {
@@ -64,20 +82,28 @@ export function costLimitPlugin(schema: GraphQLSchema, limits: QueryLimits): Apo
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          const cost = getComplexity({
-            schema,
-            query: document,
-            operationName: request.operationName,
-            variables: request.variables ?? {},
-            estimators: [
-              fieldExtensionsEstimator(),
-              ({ args, childComplexity }) =>
-                typeof args.first === 'number' ? 1 + childComplexity * Math.max(args.first, 1) : undefined,
-              simpleEstimator({ defaultComplexity: 1 }),
-            ],
-          });
+          let cost: number;
+          try {
+            cost = getComplexity({
+              schema,
+              query: document,
+              operationName: request.operationName,
+              variables: request.variables ?? {},
+              estimators: [
+                fieldExtensionsEstimator(),
+                ({ args, childComplexity }) =>
+                  typeof args.first === 'number' ? 1 + childComplexity * Math.max(args.first, 1) : undefined,
+                simpleEstimator({ defaultComplexity: 1 }),
+              ],
+            });
+          } catch {
+            // Missing or mistyped variables: execution reports them as BAD_USER_INPUT in words.
+            return;
+          }
           if (cost > limits.maxCost) {
-            throw limitError(`This query asks for too much at once (cost ${cost}, at most ${limits.maxCost}). Ask for fewer items.`);
+            throw limitError(
+              `This query asks for too much at once (cost ${cost}, at most ${limits.maxCost}). Ask for fewer items.`,
+            );
           }
         },
       };

@@ -1,4 +1,4 @@
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from '../../core/logger.js';
 import type { GraphQLContext } from './context.js';
@@ -8,6 +8,8 @@ import { costLimitPlugin, defaultQueryLimits, shapeLimitRule, type QueryLimits }
 export interface GraphQLServerOptions {
   introspection: boolean;
   limits?: QueryLimits;
+  /** e.g. request metrics */
+  plugins?: ApolloServerPlugin<GraphQLContext>[];
 }
 
 export function createGraphQLServer(schema: GraphQLSchema, log: Logger, options: GraphQLServerOptions) {
@@ -17,7 +19,7 @@ export function createGraphQLServer(schema: GraphQLSchema, log: Logger, options:
     introspection: options.introspection,
     includeStacktraceInErrorResponses: false,
     validationRules: [shapeLimitRule(limits)],
-    plugins: [costLimitPlugin(schema, limits)],
+    plugins: [costLimitPlugin(schema, limits), ...(options.plugins ?? [])],
     formatError: createErrorFormatter(log),
   });
 }

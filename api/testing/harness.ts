@@ -7,6 +7,7 @@ import { createSqliteEventStore } from '../../core/eventStore/sqliteEventStore.j
 import { createSqliteCheckpointStore } from '../../core/eventStore/checkpoints.js';
 import { createOutboxSender } from '../../core/email/outboxSender.js';
 import type { EventStore } from '../../core/eventStore/eventStore.js';
+import type { CheckpointStore } from '../../core/eventStore/checkpoints.js';
 import { silentLogger } from '../../core/logger.js';
 import { onboardOrganization } from '../../core/organizations/onboardOrganization.js';
 import { createSqliteReadModel } from '../../projections/sqlite/sqliteReadModel.js';
@@ -41,6 +42,8 @@ export interface TestApp {
   keyturn: Keyturn;
   store: EventStore;
   readModel: ReadModel;
+  /** the email reactor's checkpoints (see `settled`) */
+  checkpoints: CheckpointStore;
   clock: ReturnType<typeof testClock>;
   outboxDir: string;
   /** run an operation as the holder of this session token (or anonymously) */
@@ -85,6 +88,7 @@ export async function createTestApp(overrides: Partial<KeyturnParts> & { readMod
     keyturn,
     store,
     readModel,
+    checkpoints,
     clock,
     outboxDir,
     async gql(query, variables, token) {
@@ -149,3 +153,111 @@ export async function createTestApp(overrides: Partial<KeyturnParts> & { readMod
 }
 
 export const codesOf = (result: GqlResult) => result.errors?.map((e) => e.extensions?.code) ?? [];
+
+// ---------------------------------------------------------------------------------------------
+// Helpers for the GraphQL specs: build a starting state in a line, and wait for positions, not time.
+
+export type Manager = Awaited<ReturnType<TestApp['organization']>>;
+
+/** Asserts the answer failed with exactly this one code and returns that error. */
+export function errorOf(result: GqlResult, code: string): GraphQLFormattedError {
+  const codes = codesOf(result);
+  if (codes.length !== 1 || codes[0] !== code) {
+    throw new Error(`expected one ${code} error, got ${JSON.stringify(result.errors ?? result.data)}`);
+  }
+  return result.errors![0]!;
+}
+
+/** The field names of a BAD_USER_INPUT answer, sorted. */
+export const badFieldsOf = (result: GqlResult) =>
+  Object.keys(errorOf(result, 'BAD_USER_INPUT').extensions?.fields ?? {}).sort();
+
+/** Polls `probe` until it answers something truthy (a reactor or projector caught up); never a fixed sleep. */
+export async function eventually<T>(probe: () => Promise<T> | T, what = 'the condition', timeoutMs = 5000): Promise<NonNullable<T>> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 15));
+  }
+}
+
+/**
+ * Waits until background requests finished and both the projector and the email reactor handled every
+ * event in the store: after this, an email that has not arrived will not arrive.
+ */
+export async function settled(app: TestApp, timeoutMs = 5000): Promise<void> {
+  await app.keyturn.services.background.idle();
+  const caughtUp = async (checkpoint: string | undefined) => (await app.store.readAll({ after: checkpoint, maxCount: 1 })).length === 0;
+  await eventually(
+    async () => (await caughtUp(await app.readModel.checkpoint())) && caughtUp(await app.checkpoints.load('email-reactor')),
+    'the projector and the email reactor to catch up',
+    timeoutMs,
+  );
+}
+
+/** Data of the newest event of `type` on an account's stream (e.g. the invite id of the newest welcome). */
+export async function latestEvent<D = Record<string, any>>(app: TestApp, accountId: string, type: string): Promise<D | undefined> {
+  const events = await app.store.readStream(`account-${accountId}`);
+  return events.filter((e) => e.type === type).at(-1)?.data as D | undefined;
+}
+
+/** Events of `type` on an account's stream. */
+export async function eventsOf(app: TestApp, accountId: string, type: string) {
+  return (await app.store.readStream(`account-${accountId}`)).filter((e) => e.type === type);
+}
+
+export interface NewUser {
+  name: string;
+  extension: string;
+  email: string;
+  role?: 'OFFICE_MANAGER' | 'USER' | 'AUDITOR';
+}
+
+export const CREATE_USER = `mutation($input: CreateUserInput!) { createUser(input: $input) { id loginName role status email } }`;
+export const SEND_WELCOME = `mutation($id: ID!) { sendWelcomeEmail(userId: $id) { id status } }`;
+export const COMPLETE_SETUP = `mutation($input: CompleteSetupInput!) { completeSetup(input: $input) { loginName } }`;
+
+/** Creates a user (not invited) as this office manager. */
+export async function createUser(app: TestApp, managerToken: string, user: NewUser): Promise<{ id: string; loginName: string }> {
+  const result = await app.gql(CREATE_USER, { input: user }, managerToken);
+  if (!result.data?.createUser) throw new Error(JSON.stringify(result.errors));
+  return result.data.createUser as { id: string; loginName: string };
+}
+
+/** Sends a welcome email and waits for exactly that email (not an older one) in the outbox. */
+export async function sendWelcome(app: TestApp, managerToken: string, userId: string): Promise<{ email: OutboxMessage; token: string }> {
+  const result = await app.gql(SEND_WELCOME, { id: userId }, managerToken);
+  if (result.errors) throw new Error(JSON.stringify(result.errors));
+  const { inviteId } = (await latestEvent<{ inviteId: string }>(app, userId, 'WelcomeEmailSent'))!;
+  const email = await app.waitForEmail((m) => m.kind === 'welcome' && m.metadata.refId === inviteId);
+  return { email, token: app.linkToken(email) };
+}
+
+export const setupInput = (token: string, password = GOOD_PASSWORD, voicemailPin = GOOD_PIN) => ({
+  token,
+  password,
+  confirmPassword: password,
+  voicemailPin,
+});
+
+/** A user of the manager's organization who completed setup and is signed in (costs three argon2 runs). */
+export async function activeUser(app: TestApp, managerToken: string, user: NewUser) {
+  const { id, loginName } = await createUser(app, managerToken, user);
+  const { token: link } = await sendWelcome(app, managerToken, id);
+  const done = await app.gql(COMPLETE_SETUP, { input: setupInput(link) });
+  if (done.errors) throw new Error(JSON.stringify(done.errors));
+  return { id, loginName, token: await app.signIn(loginName) };
+}
+
+/** Waits for the email a reset request produced for this account (by the reset id on its stream). */
+export async function resetEmailOf(app: TestApp, accountId: string): Promise<{ email: OutboxMessage; token: string }> {
+  await app.keyturn.services.background.idle();
+  const { resetId } = await eventually(
+    () => latestEvent<{ resetId: string }>(app, accountId, 'ResetRequested'),
+    'a reset request on the account',
+  );
+  const email = await app.waitForEmail((m) => m.kind === 'reset' && m.metadata.refId === resetId);
+  return { email, token: app.linkToken(email) };
+}

@@ -163,7 +163,7 @@ export class UsersResolver {
   async history(
     @Root() user: User,
     @Ctx() ctx: GraphQLContext,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ): Promise<AuditEventConnection> {
     const actor = requireSignedIn(ctx);

@@ -259,6 +259,9 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
     case 'LoginNameRequested':
     case 'EmailDelivered':
     case 'EmailDeliveryFailed':
+    // Provider reports change nothing the write side decides on.
+    case 'EmailBounced':
+    case 'EmailComplained':
       return state;
     default: {
       const exhaustive: never = event;

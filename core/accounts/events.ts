@@ -41,11 +41,39 @@ export type AccountEvent =
   | { type: 'SecondaryEmailRemoved'; data: { email: string; by: string } }
   | {
       type: 'EmailDelivered';
-      data: { kind: EmailKind; refId: string; to: string[]; providerMessageId?: string };
+      /**
+       * Recorded twice per email when webhooks are on: by the reactor when the provider accepted it, and
+       * from the provider's Delivery webhook (with `deliveredAt`) when the recipient's server took it.
+       */
+      data: { kind: EmailKind; refId: string; to: string[]; providerMessageId?: string; deliveredAt?: string };
     }
   | {
       type: 'EmailDeliveryFailed';
       data: { kind: EmailKind; refId: string; to: string[]; errorCode: string; reason: string };
+    }
+  | {
+      /** the provider's Bounce webhook; `permanent` bounces (no such mailbox…) mean the email never arrived */
+      type: 'EmailBounced';
+      data: {
+        kind: EmailKind;
+        refId: string;
+        /** the address that bounced */
+        to: string[];
+        /** the provider's bounce type and code, e.g. `HardBounce` / 1 */
+        type: string;
+        typeCode: number;
+        permanent: boolean;
+        /** readable, e.g. "mailbox does not exist" */
+        reason: string;
+        details?: string;
+        providerMessageId: string;
+        bouncedAt: string;
+      };
+    }
+  | {
+      /** the recipient marked the email as spam; the provider sends nothing more to that address */
+      type: 'EmailComplained';
+      data: { kind: EmailKind; refId: string; to: string[]; providerMessageId: string; complainedAt: string };
     };
 
 export type AccountEventType = AccountEvent['type'];
@@ -62,6 +90,8 @@ export const accountEventTypes: readonly AccountEventType[] = [
   'SecondaryEmailRemoved',
   'EmailDelivered',
   'EmailDeliveryFailed',
+  'EmailBounced',
+  'EmailComplained',
 ];
 
 export const accountStream = (accountId: string) => `account-${accountId}`;

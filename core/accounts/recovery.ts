@@ -3,7 +3,7 @@ import { metadataFor, newId, type CoreDeps, type RequestContext } from '../conte
 import { KeyturnError, badInput } from '../errors.js';
 import type { Position } from '../eventStore/eventStore.js';
 import { verifyLink } from '../links/linkToken.js';
-import { assertResetLinkUsable, type AccountCommand } from './account.js';
+import { assertResetLinkUsable, recipientsOf, type AccountCommand } from './account.js';
 import { accountDecider, loadAccount } from './accountDecider.js';
 import { accountStream } from './events.js';
 import { checkPassword } from './passwordPolicy.js';
@@ -29,8 +29,11 @@ export interface RecoveryDeps extends CoreDeps {
  */
 export async function processPasswordResetRequest(deps: RecoveryDeps, ctx: RequestContext, email: string) {
   const owners = (await deps.ownersOfEmail(email)).filter((o) => o.status === 'ACTIVE');
-  if (owners.length === 0 || !(await deps.allowEmailTo(email))) return;
   for (const owner of owners) {
+    const { state } = await loadAccount(deps.store, owner.accountId);
+    if (state.status !== 'active') continue;
+    // The cap counts every mailbox the email reaches, not only the address typed in.
+    if (!(await allowAll(deps, recipientsOf(state)))) continue;
     const now = deps.clock();
     const command: AccountCommand = {
       type: 'RequestReset',
@@ -40,6 +43,11 @@ export async function processPasswordResetRequest(deps: RecoveryDeps, ctx: Reque
     const metadata = metadataFor(deps, ctx, owner.organizationId, now);
     await handleCommand(deps.store, accountStream(owner.accountId), accountDecider, command, metadata);
   }
+}
+
+async function allowAll(deps: RecoveryDeps, addresses: string[]) {
+  const allowed = await Promise.all(addresses.map((a) => deps.allowEmailTo(a)));
+  return allowed.every(Boolean);
 }
 
 /** One email to the address asked about, listing every login name tied to it. */
