@@ -7,6 +7,14 @@ export interface Config {
   publicUrl: string;
   emailFrom: string;
   postmark?: { serverToken: string; apiUrl?: string };
+  /** HTTP basic auth Postmark uses for `POST /webhooks/postmark`; the route answers 404 without it */
+  postmarkWebhook?: { user: string; password: string };
+  /** EventStoreDB / KurrentDB connection string; the embedded SQLite event store when absent */
+  eventStoreUrl?: string;
+  /** MongoDB read model and subscriber checkpoints; the SQLite file in the data dir when absent */
+  mongodb?: { url: string; dbName: string };
+  /** how long a crashed projector's lease blocks the next one */
+  projectorLeaseTtlMs: number;
   welcomeLinkTtlMs: number;
   resetLinkTtlMs: number;
   sessionTtlMs: number;
@@ -71,6 +79,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (apiUrl && !serverToken) throw new ConfigError('POSTMARK_API_URL', 'needs POSTMARK_SERVER_TOKEN as well');
   const emailFrom = get('EMAIL_FROM') ?? 'Keyturn <no-reply@keyturn.local>';
   if (!/@/.test(emailFrom)) throw new ConfigError('EMAIL_FROM', `must contain an email address (got "${emailFrom}")`);
+  const webhookUser = get('POSTMARK_WEBHOOK_USER');
+  const webhookPassword = get('POSTMARK_WEBHOOK_PASSWORD');
+  if (Boolean(webhookUser) !== Boolean(webhookPassword)) {
+    const missing = webhookUser ? 'POSTMARK_WEBHOOK_PASSWORD' : 'POSTMARK_WEBHOOK_USER';
+    throw new ConfigError(missing, 'must be set together with the other POSTMARK_WEBHOOK_ variable');
+  }
+  if (webhookPassword && webhookPassword.length < 16) throw new ConfigError('POSTMARK_WEBHOOK_PASSWORD', 'must be at least 16 characters');
+  if (webhookUser?.includes(':')) throw new ConfigError('POSTMARK_WEBHOOK_USER', 'must not contain ":" (HTTP basic auth)');
+  const eventStoreUrl = get('EVENTSTORE_URL');
+  if (eventStoreUrl && !/^(esdb|esdb\+discover):\/\/\S+$/.test(eventStoreUrl)) {
+    // not echoed: a connection string may carry credentials
+    throw new ConfigError('EVENTSTORE_URL', 'must be an esdb:// or esdb+discover:// connection string');
+  }
+  const mongodbUrl = get('MONGODB_URL');
+  if (mongodbUrl && !/^mongodb(\+srv)?:\/\/\S+$/.test(mongodbUrl)) {
+    // not echoed: a connection string may carry credentials
+    throw new ConfigError('MONGODB_URL', 'must be a mongodb:// or mongodb+srv:// connection string');
+  }
+  const mongodbDb = get('MONGODB_DB') ?? 'keyturn';
+  if (!/^[A-Za-z0-9_-]{1,63}$/.test(mongodbDb)) {
+    throw new ConfigError('MONGODB_DB', `must be 1 to 63 letters, digits, _ or - (got "${mongodbDb}")`);
+  }
   const secret = get('KEYTURN_SECRET');
   if (secret && secret.length < 32) throw new ConfigError('KEYTURN_SECRET', 'must be at least 32 characters');
   return {
@@ -80,6 +110,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: url('PUBLIC_URL', get('PUBLIC_URL') ?? `http://localhost:${port}`),
     emailFrom,
     postmark: serverToken ? { serverToken, apiUrl: apiUrl ? url('POSTMARK_API_URL', apiUrl) : undefined } : undefined,
+    postmarkWebhook: webhookUser && webhookPassword ? { user: webhookUser, password: webhookPassword } : undefined,
+    eventStoreUrl,
+    mongodb: mongodbUrl ? { url: mongodbUrl, dbName: mongodbDb } : undefined,
+    projectorLeaseTtlMs: parseDuration('PROJECTOR_LEASE_TTL', get('PROJECTOR_LEASE_TTL') ?? '15s'),
     welcomeLinkTtlMs: parseDuration('WELCOME_LINK_TTL', get('WELCOME_LINK_TTL') ?? '24h'),
     resetLinkTtlMs: parseDuration('RESET_LINK_TTL', get('RESET_LINK_TTL') ?? '3h'),
     sessionTtlMs: parseDuration('SESSION_TTL', get('SESSION_TTL') ?? '12h'),

@@ -1,14 +1,13 @@
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type Request, type Response } from 'express';
-import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import express, { type Request, type RequestHandler, type Response } from 'express';
 import { isKeyturnError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Keyturn } from './keyturn.js';
+import { readinessHandler } from './operations/readiness.js';
+import { requestIdOf, requestLog } from './operations/requestLog.js';
+import { postmarkWebhook } from './webhooks/postmarkWebhook.js';
 
 export const SESSION_COOKIE = 'keyturn_session';
-
-const placeholder = readFileSync(new URL('../ui/placeholder.html', import.meta.url), 'utf8');
 
 function bearerToken(req: Request): string | undefined {
   const header = req.headers.authorization;
@@ -20,23 +19,39 @@ function bearerToken(req: Request): string | undefined {
   return cookie ? decodeURIComponent(cookie.slice(SESSION_COOKIE.length + 1)) : undefined;
 }
 
-const requestIdOf = (req: Request) => {
-  const given = req.headers['x-request-id'];
-  return typeof given === 'string' && /^[A-Za-z0-9._-]{8,64}$/.test(given) ? given : randomUUID();
-};
-
 /**
  * One HTTP server: GraphQL at `/graphql`, health at `/healthz`, the UI at `/`. Apollo's CSRF
  * prevention stays on (a cookie-authenticated request must be a non-simple one).
  */
-export function createHttpApp(keyturn: Keyturn, log: Logger, options: { secureCookies: boolean }) {
+export function createHttpApp(
+  keyturn: Keyturn,
+  log: Logger,
+  options: { secureCookies: boolean; postmarkWebhook?: { user: string; password: string }; ui?: RequestHandler },
+) {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(requestLog(log));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  app.get(
+    '/readyz',
+    readinessHandler({ eventStore: () => keyturn.services.core.store.ping(), readStore: () => keyturn.services.readModel.checkpoint() }, log),
+  );
+  app.get('/metrics', async (_req, res) => {
+    res.type(keyturn.metrics.registry.contentType).send(await keyturn.metrics.registry.metrics());
+  });
+  app.use(
+    postmarkWebhook({
+      store: keyturn.services.core.store,
+      clock: keyturn.services.core.clock,
+      log,
+      credentials: options.postmarkWebhook,
+      onOutcome: (recordType, outcome) => keyturn.metrics.providerReport(recordType, outcome),
+    }),
+  );
 
   app.use(
     '/graphql',
@@ -52,8 +67,8 @@ export function createHttpApp(keyturn: Keyturn, log: Logger, options: { secureCo
     },
     expressMiddleware(keyturn.graphql, {
       context: async ({ req, res }) => {
-        const requestId = requestIdOf(req);
-        res.setHeader('x-request-id', requestId);
+        // set by the request log; the fallback keeps this usable without it
+        const requestId = typeof res.locals.requestId === 'string' ? res.locals.requestId : requestIdOf(req);
         const context = await keyturn.contextFor(bearerToken(req), requestId);
         return {
           ...context,
@@ -64,9 +79,9 @@ export function createHttpApp(keyturn: Keyturn, log: Logger, options: { secureCo
     }),
   );
 
-  app.get(/^\/(setup|reset-password|forgot-password|forgot-login-name)?$/, (_req, res) => {
-    res.type('html').send(placeholder);
-  });
+  // Whatever the routes above do not answer is the UI (SvelteKit, adapter-node): keep it last.
+  if (options.ui) app.use(options.ui);
+  else app.get('/', (_req, res) => res.status(503).type('text').send('The UI is not built: run `npm run build:ui` (npm start builds it).'));
 
   app.use((error: unknown, _req: Request, res: Response, _next: () => void) => {
     log.error({ err: error instanceof Error ? error.message : String(error) }, 'request failed');

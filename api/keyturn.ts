@@ -2,10 +2,9 @@ import type { ApolloServer } from '@apollo/server';
 import type { EventStore } from '../core/eventStore/eventStore.js';
 import type { CheckpointStore } from '../core/eventStore/checkpoints.js';
 import type { EmailSender } from '../core/email/emailSender.js';
-import { startEmailReactor, type EmailReactor } from '../core/email/emailReactor.js';
 import { createArgon2Hasher, type SecretHasher } from '../core/crypto/secrets.js';
 import type { Logger } from '../core/logger.js';
-import { startProjector } from '../projections/projector.js';
+import { checkpointWaiter } from '../projections/checkpointWaiter.js';
 import type { ReadModel } from '../projections/readModel.js';
 import { actorOfToken } from './auth/sessions.js';
 import { createBackgroundTasks } from './background.js';
@@ -14,7 +13,10 @@ import { keyturnSchema } from './graphql/schema.js';
 import { createGraphQLServer } from './graphql/server.js';
 import { createRateLimits, defaultRateLimits, type RateLimitSettings } from './rateLimits.js';
 import type { AppServices } from './services.js';
+import { createMetrics, type Metrics } from './operations/metrics.js';
+import { startWorker } from './worker.js';
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 
 export interface KeyturnParts {
   store: EventStore;
@@ -34,6 +36,17 @@ export interface KeyturnParts {
   introspection?: boolean;
   /** run the email reactor in this process (default true) */
   reactor?: boolean;
+  /**
+   * run the projector and the email reactor in this process, while it holds the projector lease
+   * (default true); false: a stateless API whose mutations wait for a projector process by polling
+   * the read model's checkpoint
+   */
+  background?: boolean;
+  /** who holds the projector lease; default unique to this process */
+  leaseHolder?: string;
+  leaseTtlMs?: number;
+  /** Prometheus metrics of this process; a fresh registry when absent */
+  metrics?: Metrics;
 }
 
 export interface Keyturn {
@@ -41,14 +54,28 @@ export interface Keyturn {
   graphql: ApolloServer<GraphQLContext>;
   /** the context a request with this bearer token gets (HTTP layer and GraphQL specs) */
   contextFor(token?: string, requestId?: string): Promise<GraphQLContext>;
+  metrics: Metrics;
   stop(): Promise<void>;
 }
 
-/** Wires the parts together and starts the projector and the email reactor. */
+/** Wires the parts together and, unless `background` is false, starts the projector and the email reactor. */
 export async function startKeyturn(parts: KeyturnParts): Promise<Keyturn> {
   const clock = parts.clock ?? (() => new Date());
   const limits = createRateLimits(parts.rateLimits ?? defaultRateLimits);
-  const projector = await startProjector(parts.store, parts.readModel, parts.log);
+  const metrics = parts.metrics ?? createMetrics({ log: parts.log });
+  metrics.watchLag(parts.store, [
+    { name: 'read-model', checkpoint: () => parts.readModel.checkpoint() },
+    { name: 'email-reactor', checkpoint: () => parts.checkpoints.load('email-reactor') },
+  ]);
+  const projector =
+    parts.background === false
+      ? checkpointWaiter(parts.store, parts.readModel)
+      : await startWorker({
+          ...parts,
+          clock,
+          leaseHolder: parts.leaseHolder ?? `keyturn@${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+          onOutcomes: (counts) => metrics.emailOutcomes(counts),
+        });
   const background = createBackgroundTasks(parts.log);
   const services: AppServices = {
     core: {
@@ -71,23 +98,15 @@ export async function startKeyturn(parts: KeyturnParts): Promise<Keyturn> {
     sessionTtlMs: parts.sessionTtlMs ?? 12 * 3_600_000,
     maxBulk: parts.maxBulk ?? 10_000,
   };
-  let reactor: EmailReactor | undefined;
-  if (parts.reactor !== false) {
-    reactor = await startEmailReactor({
-      store: parts.store,
-      sender: parts.sender,
-      checkpoints: parts.checkpoints,
-      linkSecret: parts.secret,
-      publicUrl: parts.publicUrl,
-      log: parts.log,
-      clock,
-    });
-  }
-  const graphql = createGraphQLServer(await keyturnSchema(), parts.log, { introspection: parts.introspection ?? true });
+  const graphql = createGraphQLServer(await keyturnSchema(), parts.log, {
+    introspection: parts.introspection ?? true,
+    plugins: [metrics.graphqlPlugin],
+  });
   await graphql.start();
   return {
     services,
     graphql,
+    metrics,
     async contextFor(token, requestId = randomUUID()) {
       const { actor, tokenHash } = await actorOfToken(services, token);
       return { actor, sessionTokenHash: tokenHash, requestId, services };
@@ -95,7 +114,6 @@ export async function startKeyturn(parts: KeyturnParts): Promise<Keyturn> {
     async stop() {
       await graphql.stop();
       await background.idle();
-      await reactor?.stop();
       await projector.stop();
     },
   };

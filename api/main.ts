@@ -1,13 +1,22 @@
 import { createServer } from 'node:http';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from './config.js';
 import { openAdapters } from './adapters.js';
 import { startKeyturn } from './keyturn.js';
 import { createHttpApp } from './http.js';
 import { seedDemo } from './demoSeed.js';
+import { loadUiHandler } from './ui.js';
+import { createMetrics } from './operations/metrics.js';
 
-/** Composition root: environment → adapters → services → HTTP. */
+/**
+ * Composition root: environment → adapters → services → HTTP. `npm start` runs everything here;
+ * `npm run api` (`--api-only`) is the stateless API, with the projector in its own process
+ * (`npm run projector`).
+ */
 async function main() {
+  const apiOnly = process.argv.includes('--api-only');
   let config;
   try {
     config = loadConfig();
@@ -30,14 +39,21 @@ async function main() {
     rateLimits: config.rateLimits,
     maxBulk: config.maxBulk,
     introspection: !config.production,
+    metrics: createMetrics({ log, defaultMetrics: true }),
+    background: !apiOnly,
+    // Stable per data directory: after a crash, the restarted service takes its own lease back at once.
+    leaseHolder: `keyturn@${hostname()}:${resolve(config.dataDir)}`,
+    leaseTtlMs: config.projectorLeaseTtlMs,
   });
-  if (config.seedDemo && (await adapters.store.readAll({ maxCount: 1 })).length === 0) {
+  // Several API instances may start at once: only the all-in-one service seeds the demo.
+  if (!apiOnly && config.seedDemo && (await adapters.store.readAll({ maxCount: 1 })).length === 0) {
     await seedDemo(keyturn.services.core, config.publicUrl, log);
   }
-  const app = createHttpApp(keyturn, log, { secureCookies: config.publicUrl.startsWith('https:') });
+  const ui = await loadUiHandler(log);
+  const app = createHttpApp(keyturn, log, { secureCookies: config.publicUrl.startsWith('https:'), postmarkWebhook: config.postmarkWebhook, ui });
   const server = createServer(app);
   server.listen(config.port, config.host, () => {
-    log.info({ url: config.publicUrl, port: config.port, dataDir: config.dataDir, email: config.postmark ? 'postmark' : 'outbox' }, 'keyturn is running');
+    log.info({ url: config.publicUrl, port: config.port, dataDir: config.dataDir, email: config.postmark ? 'postmark' : 'outbox', mode: apiOnly ? 'api' : 'all-in-one' }, 'keyturn is running');
   });
 
   let stopping = false;
@@ -45,7 +61,13 @@ async function main() {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping: finishing requests and the batch in flight');
-    server.close();
+    // Requests in flight finish before the stores close (they may still write); 10 s at most.
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), 10_000).unref();
+    });
+    // Each subscription finishes its batch in flight, whose handler saves the checkpoint, then stops.
     await keyturn.stop();
     await adapters.close();
     log.info('stopped');

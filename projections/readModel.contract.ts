@@ -485,5 +485,67 @@ export function testReadModelContract(name: string, options: ReadModelContractOp
         expect(await readModel.sessions.get(b2.tokenHash, now)).toEqual(b2);
       });
     });
+
+    describe('given a projector lease', () => {
+      const t0 = new Date('2025-03-03T10:00:00.000Z');
+      const at = (ms: number) => new Date(t0.getTime() + ms);
+
+      it('one holder has it until it lapses or is released; the holder renews it', async () => {
+        expect(await readModel.leases.acquire('projector', 'a', 10_000, t0)).toBe(true);
+        expect(await readModel.leases.acquire('projector', 'b', 10_000, at(1))).toBe(false);
+        expect(await readModel.leases.acquire('projector', 'a', 10_000, at(5_000))).toBe(true);
+        expect(await readModel.leases.acquire('projector', 'b', 10_000, at(14_999))).toBe(false);
+        expect(await readModel.leases.acquire('projector', 'b', 10_000, at(15_000))).toBe(true);
+        expect(await readModel.leases.acquire('projector', 'a', 10_000, at(15_001))).toBe(false);
+        expect(await readModel.leases.acquire('other', 'a', 10_000, at(15_001))).toBe(true);
+      });
+
+      it('only the holder can release it', async () => {
+        await readModel.leases.acquire('projector', 'a', 10_000, t0);
+        await readModel.leases.release('projector', 'b');
+        expect(await readModel.leases.acquire('projector', 'b', 10_000, at(1))).toBe(false);
+        await readModel.leases.release('projector', 'a');
+        expect(await readModel.leases.acquire('projector', 'b', 10_000, at(2))).toBe(true);
+      });
+    });
+
+    describe('given a rebuild into the next version', () => {
+      it('reads stay on the active version until the switch, then see the new one', async () => {
+        const alice = open('Alice', '101');
+        await projected();
+        expect(await readModel.versions.active()).toBe(1);
+        expect(await readModel.versions.requested()).toBeUndefined();
+
+        const next = await readModel.versions.open(2);
+        expect(await next.checkpoint()).toBeUndefined();
+        const bob = open('Bob', '102');
+        await next.apply(log.all());
+        expect(await next.checkpoint()).toBe(log.all().at(-1)!.position);
+        expect(names(await search())).toEqual(['Alice']);
+        expect(await readModel.checkpoint()).not.toBe(await next.checkpoint());
+
+        await readModel.versions.request(2);
+        expect(await readModel.versions.requested()).toBe(2);
+        await readModel.versions.activate(2);
+        expect([await readModel.versions.active(), await readModel.versions.requested()]).toEqual([2, undefined]);
+        expect(names(await search())).toEqual(['Alice', 'Bob']);
+        expect((await readModel.users.getMany(org, [alice, bob])).length).toBe(2);
+        expect(await readModel.checkpoint()).toBe(await next.checkpoint());
+      });
+
+      it('drops an old version, never the active one', async () => {
+        open('Alice', '101');
+        await projected();
+        const next = await readModel.versions.open(2);
+        await next.apply(log.all());
+        await readModel.versions.activate(2);
+        await expect(readModel.versions.drop(2)).rejects.toThrow(/active/);
+        await readModel.versions.drop(1);
+        const old = await readModel.versions.open(1);
+        expect(await old.checkpoint()).toBeUndefined();
+        expect((await old.users.search({ organizationId: org, first: 10, now: log.now() })).totalCount).toBe(0);
+        expect(names(await search())).toEqual(['Alice']);
+      });
+    });
   });
 }

@@ -118,7 +118,11 @@ export interface SessionRecord {
   expiresAt: string;
 }
 
-export interface ReadModel {
+/**
+ * One version of the derived tables or collections (`users_v1`, `audit_v1`, …) with its own checkpoint.
+ * The projector fills the active one; a rebuild fills the next one beside it.
+ */
+export interface ProjectionStore {
   /** Applies every projection to a batch, then saves the checkpoint (atomically where the store can). */
   apply(events: RecordedEvent[]): Promise<void>;
   checkpoint(): Promise<Position | undefined>;
@@ -136,11 +140,44 @@ export interface ReadModel {
   audit: {
     list(query: AuditQuery): Promise<Page<AuditEntry>>;
   };
+}
+
+/**
+ * Which projection version is live. A rebuild fills version n+1 while reads stay on n, then either
+ * switches itself (no projector holds the lease) or asks the running projector to switch: only the
+ * lease holder writes to the active version, so the switch can never leave a gap.
+ */
+export interface ProjectionVersions {
+  /** the version reads, `apply` and `checkpoint` use (1 until a rebuild switched) */
+  active(): Promise<number>;
+  /** the version a rebuild asked the projector to switch to, if any */
+  requested(): Promise<number | undefined>;
+  request(version: number): Promise<void>;
+  /** makes `version` active and clears the request */
+  activate(version: number): Promise<void>;
+  /** one version, active or not, its tables or collections created if missing */
+  open(version: number): Promise<ProjectionStore>;
+  /** removes a version that is not active: its tables or collections and its checkpoint */
+  drop(version: number): Promise<void>;
+}
+
+/** A named lease with an expiry: one projector works, the others stand by until it lapses. */
+export interface Leases {
+  /** takes or renews `name` for `holder` until `now + ttlMs` when it is free, lapsed or theirs already */
+  acquire(name: string, holder: string, ttlMs: number, now: Date): Promise<boolean>;
+  /** gives it up, if `holder` still has it */
+  release(name: string, holder: string): Promise<void>;
+}
+
+/** The active projection version, plus what is not derived from events and survives a rebuild. */
+export interface ReadModel extends ProjectionStore {
+  versions: ProjectionVersions;
   sessions: {
     create(session: SessionRecord): Promise<void>;
     get(tokenHash: string, now: Date): Promise<SessionRecord | undefined>;
     delete(tokenHash: string): Promise<void>;
     deleteForAccount(accountId: string): Promise<void>;
   };
+  leases: Leases;
   close(): Promise<void>;
 }

@@ -21,5 +21,8 @@ export function createGraphQLServer(schema: GraphQLSchema, log: Logger, options:
     validationRules: [shapeLimitRule(limits)],
     plugins: [costLimitPlugin(schema, limits), ...(options.plugins ?? [])],
     formatError: createErrorFormatter(log),
+    // The process entry points own SIGTERM/SIGINT (finish requests, the batch in flight, release the
+    // lease); Apollo's own handlers would race them and keep the process from exiting.
+    stopOnTerminationSignals: false,
   });
 }

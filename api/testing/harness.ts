@@ -4,15 +4,14 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { GraphQLFormattedError } from 'graphql';
 import { createSqliteEventStore } from '../../core/eventStore/sqliteEventStore.js';
-import { createSqliteCheckpointStore } from '../../core/eventStore/checkpoints.js';
 import { createOutboxSender } from '../../core/email/outboxSender.js';
 import type { EventStore } from '../../core/eventStore/eventStore.js';
 import type { CheckpointStore } from '../../core/eventStore/checkpoints.js';
 import { silentLogger } from '../../core/logger.js';
 import { onboardOrganization } from '../../core/organizations/onboardOrganization.js';
-import { createSqliteReadModel } from '../../projections/sqlite/sqliteReadModel.js';
 import type { ReadModel } from '../../projections/readModel.js';
 import { startKeyturn, type Keyturn, type KeyturnParts } from '../keyturn.js';
+import { readStoresForTests } from './readStores.js';
 
 export interface OutboxMessage {
   to: string[];
@@ -63,15 +62,17 @@ export const GOOD_PASSWORD = 'Harbor-Kite-42';
 export const GOOD_PIN = '2580';
 
 /**
- * The whole service on in-memory SQLite (event store and read model) with the real outbox sender in
- * a temp directory: GraphQL specs run operations through `executeOperation`.
+ * The whole service on in-memory SQLite (event store and read model; the read model on FerretDB in
+ * the `mongo` vitest project, see `readStores.ts`) with the real outbox sender in a temp directory:
+ * GraphQL specs run operations through `executeOperation`.
  */
 export async function createTestApp(overrides: Partial<KeyturnParts> & { readModel?: ReadModel } = {}): Promise<TestApp> {
   const clock = testClock();
   const outboxDir = mkdtempSync(join(tmpdir(), 'keyturn-outbox-'));
   const store = overrides.store ?? createSqliteEventStore({ path: ':memory:', pollIntervalMs: 20 });
-  const readModel = overrides.readModel ?? createSqliteReadModel({ path: ':memory:' });
-  const checkpoints = overrides.checkpoints ?? createSqliteCheckpointStore(':memory:');
+  const readStores = await readStoresForTests();
+  const readModel = overrides.readModel ?? readStores.readModel();
+  const checkpoints = overrides.checkpoints ?? readStores.checkpoints();
   const keyturn = await startKeyturn({
     store,
     readModel,

@@ -13,7 +13,8 @@ export interface EmailJob {
   outcomeEventId: string;
 }
 
-const uuidFrom = (text: string) => {
+/** A UUID-shaped id derived from `text`: the same text always gives the same event id (idempotent appends). */
+export const uuidFrom = (text: string) => {
   const h = createHash('sha256').update(text).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 };
@@ -47,9 +48,9 @@ export function emailJobOf(event: RecordedEvent): EmailJob | undefined {
  */
 export function isSettled(job: EmailJob, stream: RecordedEvent[]): boolean {
   const later = stream.filter((e) => e.revision > job.event.revision);
-  const outcomeRecorded = later.some(
-    (e) => (e.type === 'EmailDelivered' || e.type === 'EmailDeliveryFailed') && (e.data as { refId: string }).refId === job.refId,
-  );
+  // A provider report (bounce, complaint) also proves the email went out, even if a crash lost our record.
+  const outcomeTypes = new Set(['EmailDelivered', 'EmailDeliveryFailed', 'EmailBounced', 'EmailComplained']);
+  const outcomeRecorded = later.some((e) => outcomeTypes.has(e.type) && (e.data as { refId: string }).refId === job.refId);
   if (outcomeRecorded) return true;
   if (job.kind === 'welcome') return later.some((e) => e.type === 'WelcomeEmailSent' || e.type === 'SetupCompleted');
   if (job.kind === 'reset') return later.some((e) => e.type === 'ResetRequested' || e.type === 'PasswordChanged');

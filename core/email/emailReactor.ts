@@ -19,6 +19,8 @@ export interface EmailReactorDeps {
   chunkSize?: number;
   name?: string;
   clock?: () => Date;
+  /** called after outcomes were recorded (metrics) */
+  onOutcomes?: (counts: { delivered: number; failed: number }) => void;
 }
 
 export interface EmailReactor {
@@ -112,4 +114,6 @@ async function recordOutcomes(deps: EmailReactorDeps, chunk: { job: EmailJob; em
   const outcomes = await deps.store.appendBatch(appends);
   const failed = outcomes.find((o) => !o.ok);
   if (failed && !failed.ok) throw failed.error;
+  const delivered = chunk.filter((_, i) => results[i]?.ok === true).length;
+  deps.onOutcomes?.({ delivered, failed: chunk.length - delivered });
 }

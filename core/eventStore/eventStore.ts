@@ -84,6 +84,8 @@ export interface EventStore {
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   subscribe(options: SubscriptionOptions): Subscription;
   comparePositions(a: Position, b: Position): number;
+  /** a cheap round trip to the storage (readiness checks); rejects when it is unreachable */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 

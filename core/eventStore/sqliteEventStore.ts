@@ -206,6 +206,9 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       };
     },
     comparePositions: (a, b) => Number(a) - Number(b),
+    async ping() {
+      db.prepare('SELECT 1').get();
+    },
     async close() {
       db.close();
     },

@@ -6,9 +6,13 @@
  * Every column a query filters or sorts on is a real, indexed column computed by `userKeys.ts`;
  * `doc` / `entry` hold the view as the port returns it.
  */
-export const PROJECTOR = 'read-model-v1';
+export const projectionTables = (version: number) => ({ users: `users_v${version}`, audit: `audit_v${version}` });
 
-export const schema = `
+/** The tables of one projection version; `_v1` is the first, a rebuild creates the next. */
+export const projectionSchema = (version: number) =>
+  schemaV1.replaceAll('users_v1', `users_v${version}`).replaceAll('audit_v1', `audit_v${version}`);
+
+const schemaV1 = `
   CREATE TABLE IF NOT EXISTS users_v1 (
     id TEXT PRIMARY KEY,
     organization_id TEXT NOT NULL,
@@ -52,7 +56,10 @@ export const schema = `
   CREATE INDEX IF NOT EXISTS audit_v1_type ON audit_v1 (organization_id, type, seq);
   CREATE INDEX IF NOT EXISTS audit_v1_actor ON audit_v1 (actor_id, seq);
   CREATE INDEX IF NOT EXISTS audit_v1_occurred ON audit_v1 (organization_id, occurred_at_ms);
+`;
 
+/** Not versioned: sessions and leases are not derived from events; checkpoints are named per version. */
+export const sharedSchema = `
   CREATE TABLE IF NOT EXISTS sessions (
     token_hash TEXT PRIMARY KEY,
     account_id TEXT NOT NULL,
@@ -68,5 +75,18 @@ export const schema = `
   CREATE TABLE IF NOT EXISTS checkpoints (
     name TEXT PRIMARY KEY,
     position TEXT NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE IF NOT EXISTS leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    expires_ms INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  -- One row: the version reads use, and the one a rebuild asked the projector to switch to.
+  CREATE TABLE IF NOT EXISTS active_version (
+    name TEXT PRIMARY KEY,
+    active INTEGER NOT NULL,
+    requested INTEGER
   ) WITHOUT ROWID;
 `;

@@ -3,17 +3,22 @@ import type { Statement } from 'better-sqlite3';
 import type { RecordedEvent } from '../../core/eventStore/eventStore.js';
 import { toAuditEntry } from '../audit/auditProjection.js';
 import { clampFirst, decodeCursor, encodeCursor, pageOf, totalIfComplete } from '../paging.js';
-import type { AuditEntry, BulkProgress, ReadModel, UserView } from '../readModel.js';
+import type { AuditEntry, BulkProgress, ProjectionStore, ReadModel, UserView } from '../readModel.js';
 import { statusOf } from '../readModel.js';
 import { emailKey, expiryKey, nameKey } from '../users/userKeys.js';
 import { evolveUser, userIdOf } from '../users/userProjection.js';
+import { projectorName, versionedReadModel } from '../versioned.js';
 import { auditFilter, userFilter, type Filter } from './filters.js';
-import { PROJECTOR, schema } from './schema.js';
+import { projectionSchema, projectionTables, sharedSchema } from './schema.js';
+import { createSqliteLeases } from './sqliteLeases.js';
 import { createSqliteSessions } from './sqliteSessions.js';
+import { createSqliteVersionRecord, dropSqliteVersion } from './sqliteVersions.js';
 
 export interface SqliteReadModelOptions {
   /** file path, or `:memory:` for fast tests */
   path: string;
+  /** see `versionedReadModel` */
+  versionRefreshMs?: number;
 }
 
 type Params = Record<string, string | number | null>;
@@ -46,18 +51,44 @@ export function createSqliteReadModel(options: SqliteReadModelOptions): ReadMode
   db.pragma('busy_timeout = 10000');
   // Searches scan an organization's index entries; keep them in memory rather than re-reading pages.
   db.pragma('cache_size = -65536');
-  db.exec(schema);
+  db.exec(sharedSchema);
 
-  const userById = db.prepare<[string], { doc: string }>('SELECT doc FROM users_v1 WHERE id = ?');
+  const opened = new Map<number, ProjectionStore>();
+  return versionedReadModel({
+    ...createSqliteVersionRecord(db),
+    async open(version) {
+      let store = opened.get(version);
+      if (!store) opened.set(version, (store = openVersion(db, version)));
+      return store;
+    },
+    async drop(version) {
+      opened.delete(version);
+      dropSqliteVersion(db, version);
+    },
+    sessions: createSqliteSessions(db),
+    leases: createSqliteLeases(db),
+    async close() {
+      db.close();
+    },
+    versionRefreshMs: options.versionRefreshMs,
+  });
+}
+
+/** The tables of one projection version, created if missing, and every statement on them. */
+function openVersion(db: Database.Database, version: number): ProjectionStore {
+  db.exec(projectionSchema(version));
+  const { users, audit } = projectionTables(version);
+  const name = projectorName(version);
+  const userById = db.prepare<[string], { doc: string }>(`SELECT doc FROM ${users} WHERE id = ?`);
   const userInOrg = db.prepare<[string, string], { doc: string }>(
-    'SELECT doc FROM users_v1 WHERE organization_id = ? AND id = ?',
+    `SELECT doc FROM ${users} WHERE organization_id = ? AND id = ?`,
   );
   const usersInOrg = db.prepare<[string, string], { doc: string }>(
-    'SELECT doc FROM users_v1 WHERE organization_id = ? AND id IN (SELECT value FROM json_each(?))',
+    `SELECT doc FROM ${users} WHERE organization_id = ? AND id IN (SELECT value FROM json_each(?))`,
   );
   // The WHERE repeats the revision guard so that two writers can never move a document backwards.
   const upsertUser = db.prepare<[Params]>(`
-    INSERT INTO users_v1 (id, organization_id, name_lower, extension, email_lower, secondary_email_lower,
+    INSERT INTO ${users} (id, organization_id, name_lower, extension, email_lower, secondary_email_lower,
       setup_completed_at, setup_link_expires_ms, last_email_status, last_email_bulk_id, revision, doc)
     VALUES (@id, @org, @nameLower, @extension, @email, @secondaryEmail,
       @completedAt, @expiresMs, @lastStatus, @bulkId, @revision, @doc)
@@ -66,16 +97,16 @@ export function createSqliteReadModel(options: SqliteReadModelOptions): ReadMode
       secondary_email_lower = excluded.secondary_email_lower, setup_completed_at = excluded.setup_completed_at,
       setup_link_expires_ms = excluded.setup_link_expires_ms, last_email_status = excluded.last_email_status,
       last_email_bulk_id = excluded.last_email_bulk_id, revision = excluded.revision, doc = excluded.doc
-    WHERE excluded.revision > users_v1.revision`);
+    WHERE excluded.revision > ${users}.revision`);
   const ownersOfEmail = db.prepare<{ email: string }, { doc: string }>(
-    'SELECT doc FROM users_v1 WHERE email_lower = @email OR secondary_email_lower = @email ORDER BY organization_id, id',
+    `SELECT doc FROM ${users} WHERE email_lower = @email OR secondary_email_lower = @email ORDER BY organization_id, id`,
   );
   const bulkCounts = db.prepare<[string, string], { status: string; n: number }>(
-    `SELECT last_email_status AS status, count(*) AS n FROM users_v1
+    `SELECT last_email_status AS status, count(*) AS n FROM ${users}
      WHERE organization_id = ? AND last_email_bulk_id = ? GROUP BY last_email_status`,
   );
   const insertAudit = db.prepare<[Params]>(`
-    INSERT INTO audit_v1 (id, position, organization_id, account_id, type, actor_id, occurred_at_ms, entry)
+    INSERT INTO ${audit} (id, position, organization_id, account_id, type, actor_id, occurred_at_ms, entry)
     VALUES (@id, @position, @org, @accountId, @type, @actorId, @occurredMs, @entry)
     ON CONFLICT (id) DO NOTHING`);
   const readCheckpoint = db.prepare<[string], { position: string }>('SELECT position FROM checkpoints WHERE name = ?');
@@ -130,7 +161,7 @@ export function createSqliteReadModel(options: SqliteReadModelOptions): ReadMode
       });
     }
     const last = events[events.length - 1];
-    if (last) saveCheckpoint.run(PROJECTOR, last.position);
+    if (last) saveCheckpoint.run(name, last.position);
   });
 
   return {
@@ -138,7 +169,7 @@ export function createSqliteReadModel(options: SqliteReadModelOptions): ReadMode
       applyBatch(events);
     },
     async checkpoint() {
-      return readCheckpoint.get(PROJECTOR)?.position;
+      return readCheckpoint.get(name)?.position;
     },
     users: {
       async get(organizationId, id) {
@@ -166,16 +197,16 @@ export function createSqliteReadModel(options: SqliteReadModelOptions): ReadMode
         // The page is chosen from the covering index first; only its rows are then read from the table.
         const rows = all<{ doc: string }>(
           `WITH page AS MATERIALIZED (
-             SELECT id, name_lower FROM users_v1 WHERE ${filter.where}${keyset} ORDER BY name_lower, id LIMIT @limit)
-           SELECT u.doc FROM page JOIN users_v1 u ON u.id = page.id ORDER BY page.name_lower, page.id`,
+             SELECT id, name_lower FROM ${users} WHERE ${filter.where}${keyset} ORDER BY name_lower, id LIMIT @limit)
+           SELECT u.doc FROM page JOIN ${users} u ON u.id = page.id ORDER BY page.name_lower, page.id`,
           params,
         );
-        const totalCount = total('users_v1', filter, rows.length, first, query.after);
+        const totalCount = total(users, filter, rows.length, first, query.after);
         return pageOf(rows.map(parseDoc), first, totalCount, userCursor);
       },
       async matchingIds(query, limit) {
         const filter = userFilter(query);
-        const sql = `SELECT id FROM users_v1 WHERE ${filter.where} ORDER BY name_lower, id LIMIT @limit`;
+        const sql = `SELECT id FROM ${users} WHERE ${filter.where} ORDER BY name_lower, id LIMIT @limit`;
         return all<{ id: string }>(sql, { ...filter.params, limit: Math.max(0, limit) }).map((r) => r.id);
       },
       async ownersOfEmail(email, now) {
@@ -213,17 +244,13 @@ export function createSqliteReadModel(options: SqliteReadModelOptions): ReadMode
           keyset = ' AND seq < @afterSeq';
         }
         const rows = all<{ seq: number; entry: string }>(
-          `SELECT seq, entry FROM audit_v1 WHERE ${filter.where}${keyset} ORDER BY seq DESC LIMIT @limit`,
+          `SELECT seq, entry FROM ${audit} WHERE ${filter.where}${keyset} ORDER BY seq DESC LIMIT @limit`,
           params,
         );
-        const totalCount = total('audit_v1', filter, rows.length, first, query.after);
+        const totalCount = total(audit, filter, rows.length, first, query.after);
         const page = pageOf(rows, first, totalCount, (row) => encodeCursor([row.seq]));
         return { ...page, edges: page.edges.map(({ cursor, node }) => ({ cursor, node: parseEntry(node) })) };
       },
-    },
-    sessions: createSqliteSessions(db),
-    async close() {
-      db.close();
     },
   };
 }

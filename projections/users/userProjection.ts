@@ -20,6 +20,8 @@ export const userHandles: readonly AccountEventType[] = [
   'SecondaryEmailRemoved',
   'EmailDelivered',
   'EmailDeliveryFailed',
+  'EmailBounced',
+  'EmailComplained',
 ];
 
 const handled = new Set<string>(userHandles);
@@ -92,10 +94,19 @@ function change(doc: UserView, e: Exclude<AccountEvent, { type: 'AccountOpened' 
     case 'EmailDelivered':
       // Outcomes arrive late and out of step with sends: only the email on display may change.
       if (doc.lastEmail?.refId !== e.data.refId) return doc;
+      // The provider's Delivery webhook (`deliveredAt`) of another recipient must not hide a bounce.
+      if (e.data.deliveredAt && doc.lastEmail.status === 'FAILED') return doc;
       return { ...doc, lastEmail: { ...omit(doc.lastEmail, 'error'), status: 'DELIVERED', at } };
     case 'EmailDeliveryFailed':
       if (doc.lastEmail?.refId !== e.data.refId) return doc;
       return { ...doc, lastEmail: { ...doc.lastEmail, status: 'FAILED', at, error: e.data.reason } };
+    case 'EmailBounced':
+      // Only a permanent bounce means the email never arrived; soft bounces are retried by the provider.
+      if (doc.lastEmail?.refId !== e.data.refId || !e.data.permanent) return doc;
+      return { ...doc, lastEmail: { ...doc.lastEmail, status: 'FAILED', at, error: `${e.data.reason} (${e.data.to.join(', ')})` } };
+    case 'EmailComplained':
+      // The email arrived; the complaint is in the history, and the provider refuses the address from now on.
+      return doc;
     default: {
       const exhaustive: never = e;
       return exhaustive;

@@ -61,7 +61,7 @@ describe('evolveUser', () => {
 
     it('an event of a reservation stream or of an unknown type passes by', () => {
       const reservation = log.record('extension-org-1-101', 'ExtensionReserved', { accountId: id });
-      const unknown = log.record(`account-${id}`, 'EmailBounced', { refId: welcome.data.inviteId });
+      const unknown = log.record(`account-${id}`, 'EmailOpened', { refId: welcome.data.inviteId });
       expect(evolveUser(invited, reservation)).toBe(invited);
       expect(evolveUser(invited, unknown)).toBe(invited);
     });

@@ -1,0 +1,83 @@
+import type { EventStore } from '../core/eventStore/eventStore.js';
+import type { CheckpointStore } from '../core/eventStore/checkpoints.js';
+import { startEmailReactor, type EmailReactorDeps } from '../core/email/emailReactor.js';
+import type { EmailSender } from '../core/email/emailSender.js';
+import type { Logger } from '../core/logger.js';
+import { checkpointWaiter } from '../projections/checkpointWaiter.js';
+import { runWhileLeased } from '../projections/lease.js';
+import { startProjector, type Projector, type ProjectorOptions } from '../projections/projector.js';
+import type { ReadModel } from '../projections/readModel.js';
+import { PROJECTOR_LEASE } from '../projections/versioned.js';
+
+export interface WorkerParts {
+  store: EventStore;
+  readModel: ReadModel;
+  checkpoints: CheckpointStore;
+  sender: EmailSender;
+  log: Logger;
+  secret: Buffer;
+  publicUrl: string;
+  clock?: () => Date;
+  /** run the email reactor as well (default true) */
+  reactor?: boolean;
+  onOutcomes?: EmailReactorDeps['onOutcomes'];
+  /** who holds the projector lease; unique per process unless said otherwise */
+  leaseHolder: string;
+  /** default 15 s: a crashed holder's lease lapses after this */
+  leaseTtlMs?: number;
+  projector?: ProjectorOptions;
+}
+
+export interface Worker extends Projector {
+  /** false while another process holds the lease and this one stands by */
+  readonly active: boolean;
+}
+
+export const DEFAULT_LEASE_TTL_MS = 15_000;
+
+/**
+ * The projections and the email reactor, run only while this process holds the projector lease: a
+ * second projector process stands by instead of applying the same events and sending the same
+ * emails. `waitFor` follows the in-process projector, or the checkpoint while standing by.
+ */
+export async function startWorker(parts: WorkerParts): Promise<Worker> {
+  let projector: Projector | undefined;
+  const polling = checkpointWaiter(parts.store, parts.readModel);
+  const lease = await runWhileLeased({
+    leases: parts.readModel.leases,
+    name: PROJECTOR_LEASE,
+    holder: parts.leaseHolder,
+    ttlMs: parts.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS,
+    log: parts.log,
+    async start() {
+      const started = await startProjector(parts.store, parts.readModel, parts.log, parts.projector);
+      const reactor =
+        parts.reactor === false
+          ? undefined
+          : await startEmailReactor({
+              store: parts.store,
+              sender: parts.sender,
+              checkpoints: parts.checkpoints,
+              linkSecret: parts.secret,
+              publicUrl: parts.publicUrl,
+              log: parts.log,
+              clock: parts.clock,
+              onOutcomes: parts.onOutcomes,
+            });
+      projector = started;
+      // Each finishes its batch in flight, whose handler saves the checkpoint, before the lease goes.
+      return async () => {
+        projector = undefined;
+        await reactor?.stop();
+        await started.stop();
+      };
+    },
+  });
+  return {
+    get active() {
+      return lease.active;
+    },
+    waitFor: (position, timeoutMs) => (projector ?? polling).waitFor(position, timeoutMs),
+    stop: () => lease.stop(),
+  };
+}

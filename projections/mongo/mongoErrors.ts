@@ -1,0 +1,60 @@
+import {
+  MongoBulkWriteError,
+  MongoServerError,
+  type AnyBulkWriteOperation,
+  type Collection,
+  type Document,
+  type IndexDescription,
+  type OptionalUnlessRequiredId,
+} from 'mongodb';
+
+/**
+ * One `createIndexes` command per index: FerretDB v1.24 drops the connection (a server panic) when
+ * one command names two or more indexes that all exist already — every restart of a process would.
+ */
+export async function createIndexesOneByOne<T extends Document>(collection: Collection<T>, indexes: IndexDescription[]) {
+  for (const index of indexes) await collection.createIndexes([index]);
+}
+
+const DUPLICATE_KEY = new Set([11000, 11001]);
+
+/** E11000: the `_id` (or another unique key) exists already. FerretDB answers it for `_id` too. */
+export const isDuplicateKey = (error: unknown) => error instanceof MongoServerError && DUPLICATE_KEY.has(Number(error.code));
+
+/**
+ * Inserts every document not there yet; returns the indexes of those whose `_id` existed. Unordered
+ * inserts go on past a duplicate on MongoDB and on FerretDB alike.
+ */
+export async function insertNew<T extends Document>(collection: Collection<T>, docs: OptionalUnlessRequiredId<T>[]): Promise<number[]> {
+  if (docs.length === 0) return [];
+  try {
+    await collection.insertMany(docs, { ordered: false });
+    return [];
+  } catch (error) {
+    const failed = error instanceof MongoBulkWriteError ? [error.writeErrors].flat() : [];
+    if (failed.length === 0 || failed.some((e) => !DUPLICATE_KEY.has(e.code))) throw error;
+    return failed.map((e) => e.index);
+  }
+}
+
+/**
+ * Runs writes in order and treats a duplicate key as "a newer document is already there": the
+ * write is skipped and the next one runs. Ordered writes stop at the first error on both MongoDB and
+ * FerretDB (which also stops unordered *update* batches there), so this resumes after it.
+ */
+export async function writeSkippingDuplicates<T extends Document>(
+  collection: Collection<T>,
+  operations: AnyBulkWriteOperation<T>[],
+): Promise<void> {
+  let from = 0;
+  while (from < operations.length) {
+    try {
+      await collection.bulkWrite(operations.slice(from), { ordered: true });
+      return;
+    } catch (error) {
+      const first = error instanceof MongoBulkWriteError ? [error.writeErrors].flat()[0] : undefined;
+      if (!first || !DUPLICATE_KEY.has(first.code)) throw error;
+      from += first.index + 1;
+    }
+  }
+}

@@ -1,0 +1,200 @@
+import type { Collection, Db, Filter } from 'mongodb';
+import type { RecordedEvent } from '../../core/eventStore/eventStore.js';
+import { auditLookupIds, toAuditEntry } from '../audit/auditProjection.js';
+import { clampFirst, decodeCursor, encodeCursor, pageOf, totalIfComplete } from '../paging.js';
+import type { ProjectionStore, UserView } from '../readModel.js';
+import { statusOf } from '../readModel.js';
+import { emailKey, nameKey } from '../users/userKeys.js';
+import { evolveUser, userIdOf } from '../users/userProjection.js';
+import { projectorName } from '../versioned.js';
+import { toAuditDoc, toUserDoc, type AuditDoc, type CheckpointDoc, type UserDoc } from './mongoDocs.js';
+import { createIndexesOneByOne, insertNew, writeSkippingDuplicates } from './mongoErrors.js';
+import { auditFilter, userFilter } from './mongoFilters.js';
+
+export const projectionCollections = (version: number) => ({ users: `users_v${version}`, audit: `audit_v${version}` });
+
+/** One index per query the API makes; the names say which. */
+async function ensureIndexes(users: Collection<UserDoc>, audit: Collection<AuditDoc>) {
+  await createIndexesOneByOne(users, [
+    { key: { organizationId: 1, nameKey: 1, _id: 1 }, name: 'org_name' },
+    { key: { organizationId: 1, extension: 1 }, name: 'org_extension' },
+    { key: { email: 1 }, name: 'email' },
+    { key: { secondaryEmail: 1 }, name: 'secondary_email' },
+    { key: { organizationId: 1, bulkId: 1 }, name: 'org_bulk' },
+  ]);
+  await createIndexesOneByOne(audit, [
+    { key: { organizationId: 1, seq: -1 }, name: 'org_seq' },
+    { key: { accountId: 1, seq: -1 }, name: 'account_seq' },
+    { key: { organizationId: 1, type: 1, seq: -1 }, name: 'org_type_seq' },
+    { key: { actorId: 1, seq: -1 }, name: 'actor_seq' },
+    { key: { organizationId: 1, occurredMs: 1 }, name: 'org_occurred' },
+  ]);
+}
+
+const userCursor = (user: UserView) => encodeCursor([nameKey(user.name), user.id]);
+const defined = <T>(value: T | undefined): value is T => value !== undefined;
+
+/**
+ * One projection version on MongoDB. Without transactions a batch is applied in three steps —
+ * users, audit entries, then the checkpoint — and a crash between them leaves work that the
+ * redelivered batch repeats harmlessly:
+ * - a user document is only replaced by one with a higher stream revision (the filter carries the
+ *   guard; when it fails the upsert hits the `_id` and the duplicate key means "already newer"); a
+ *   new one is inserted, and if it exists after all, replaced under the same guard;
+ * - an audit entry's `_id` is its event id, so inserting it again is a no-op;
+ * - audit order is `seq`, kept in the checkpoint document: the n-th audited event after a checkpoint
+ *   always gets `checkpoint.seq + n`, so a redelivered batch gives every entry the seq it got before,
+ *   and seq grows with global event order. The checkpoint (position + seq) is one document, so both
+ *   move together, after the batch.
+ */
+export function openMongoVersion(db: Db, version: number): ProjectionStore {
+  const names = projectionCollections(version);
+  const users = db.collection<UserDoc>(names.users);
+  const audit = db.collection<AuditDoc>(names.audit);
+  const checkpoints = db.collection<CheckpointDoc>('checkpoints');
+  const name = projectorName(version);
+  // Created by the writer (the projector holding the lease, or a rebuild) on its first batch, not by
+  // every API instance that reads: reads of a collection not there yet simply find nothing.
+  let indexed: Promise<void> | undefined;
+  const writable = () =>
+    (indexed ??= ensureIndexes(users, audit).catch((error: unknown) => {
+      indexed = undefined;
+      throw error;
+    }));
+
+  const total = async <T extends UserDoc | AuditDoc>(
+    collection: Collection<T>,
+    filter: Filter<T>,
+    fetched: number,
+    first: number,
+    after: string | undefined,
+  ) => totalIfComplete(fetched, first, after) ?? collection.countDocuments(filter);
+
+  async function applyUsers(events: RecordedEvent[]) {
+    const ids = [...new Set([...events.map(userIdOf).filter(defined), ...auditLookupIds(events)])];
+    const docs = new Map<string, UserView | null>(ids.map((id) => [id, null]));
+    const found = new Set<string>();
+    for (const doc of await users.find({ _id: { $in: ids } }, { projection: { view: 1 } }).toArray()) {
+      docs.set(doc._id, doc.view);
+      found.add(doc._id);
+    }
+    const changed = new Set<string>();
+    for (const event of events) {
+      const id = userIdOf(event);
+      if (id === undefined) continue;
+      const before = docs.get(id) ?? null;
+      const after = evolveUser(before, event);
+      if (after === before) continue;
+      docs.set(id, after);
+      changed.add(id);
+    }
+    // A document that was not there is inserted (an `_id` lookup is all FerretDB can push down, and
+    // an insert needs none); one that was there, or appeared meanwhile, gets the guarded replace.
+    const created = [...changed].filter((id) => !found.has(id)).map((id) => toUserDoc(docs.get(id)!));
+    const raced = new Set((await insertNew(users, created)).map((i) => created[i]!._id));
+    const writes = [...changed]
+      .filter((id) => found.has(id) || raced.has(id))
+      .map((id) => {
+        const doc = toUserDoc(docs.get(id)!);
+        return { replaceOne: { filter: { _id: id, revision: { $lt: doc.revision } }, replacement: doc, upsert: true } };
+      });
+    await writeSkippingDuplicates(users, writes);
+    return (id: string) => docs.get(id) ?? undefined;
+  }
+
+  async function applyAudit(events: RecordedEvent[], lookup: (id: string) => UserView | undefined, seq: number) {
+    const entries = events.flatMap((event) => toAuditEntry(event, lookup) ?? []).map((e, i) => toAuditDoc(e, seq + i + 1));
+    // Already stored (a redelivered batch): the duplicate is skipped, and it kept the same seq.
+    await insertNew(audit, entries);
+    return entries.length;
+  }
+
+  return {
+    async apply(events) {
+      const last = events[events.length - 1];
+      if (!last) return;
+      await writable();
+      const seq = (await checkpoints.findOne({ _id: name }))?.seq ?? 0;
+      const lookup = await applyUsers(events);
+      const audited = await applyAudit(events, lookup, seq);
+      await checkpoints.updateOne({ _id: name }, { $set: { position: last.position, seq: seq + audited } }, { upsert: true });
+    },
+    async checkpoint() {
+      return (await checkpoints.findOne({ _id: name }))?.position;
+    },
+    users: {
+      async get(organizationId, id) {
+        return (await users.findOne({ _id: id, organizationId }))?.view;
+      },
+      async getMany(organizationId, ids) {
+        const found = await users.find({ _id: { $in: [...new Set(ids)] }, organizationId }).toArray();
+        const byId = new Map(found.map((doc) => [doc._id, doc.view]));
+        return [...new Set(ids)].flatMap((id) => byId.get(id) ?? []);
+      },
+      async search(query) {
+        const first = clampFirst(query.first);
+        const filter = userFilter(query);
+        let page: Filter<UserDoc> = filter;
+        if (query.after !== undefined) {
+          const [afterName, afterId] = decodeCursor(query.after, ['string', 'string'] as const);
+          const keyset = { $or: [{ nameKey: { $gt: afterName } }, { nameKey: afterName, _id: { $gt: afterId } }] };
+          page = { $and: [filter, keyset] };
+        }
+        const docs = await users.find(page).sort({ nameKey: 1, _id: 1 }).limit(first + 1).toArray();
+        const totalCount = await total(users, filter, docs.length, first, query.after);
+        return pageOf(docs.map((d) => d.view), first, totalCount, userCursor);
+      },
+      async matchingIds(query, limit) {
+        // limit(0) means "no limit" to MongoDB; SQL's LIMIT 0 means none
+        if (limit <= 0) return [];
+        const docs = await users.find(userFilter(query), { projection: { _id: 1 } }).sort({ nameKey: 1, _id: 1 }).limit(limit).toArray();
+        return docs.map((d) => d._id);
+      },
+      async ownersOfEmail(email, now) {
+        const key = emailKey(email);
+        const docs = await users.find({ $or: [{ email: key }, { secondaryEmail: key }] }).sort({ organizationId: 1, _id: 1 }).toArray();
+        return docs.map(({ view }) => ({
+          accountId: view.id,
+          organizationId: view.organizationId,
+          loginName: view.loginName,
+          status: statusOf(view, now),
+        }));
+      },
+      async bulkProgress(organizationId, bulkId) {
+        // Counts each user's *last* email, as the SQLite adapter does (see there).
+        const counts = await users
+          .aggregate<{ _id: string | null; n: number }>([
+            { $match: { organizationId, bulkId } },
+            { $group: { _id: '$lastStatus', n: { $sum: 1 } } },
+          ])
+          .toArray();
+        const n = (status: string) => counts.find((c) => c._id === status)?.n ?? 0;
+        const total = counts.reduce((sum, c) => sum + c.n, 0);
+        return { total, pending: n('PENDING'), delivered: n('DELIVERED'), failed: n('FAILED') };
+      },
+    },
+    audit: {
+      async list(query) {
+        const first = clampFirst(query.first);
+        const filter = auditFilter(query);
+        let page: Filter<AuditDoc> = filter;
+        if (query.after !== undefined) {
+          const [afterSeq] = decodeCursor(query.after, ['number'] as const);
+          page = { $and: [filter, { seq: { $lt: afterSeq } }] };
+        }
+        const docs = await audit.find(page).sort({ seq: -1 }).limit(first + 1).toArray();
+        const totalCount = await total(audit, filter, docs.length, first, query.after);
+        const paged = pageOf(docs, first, totalCount, (doc) => encodeCursor([doc.seq]));
+        return { ...paged, edges: paged.edges.map(({ cursor, node }) => ({ cursor, node: node.entry })) };
+      },
+    },
+  };
+}
+
+export async function dropMongoVersion(db: Db, version: number) {
+  const names = projectionCollections(version);
+  for (const collection of [names.users, names.audit]) {
+    await db.dropCollection(collection).catch(() => false);
+  }
+  await db.collection<CheckpointDoc>('checkpoints').deleteOne({ _id: projectorName(version) });
+}

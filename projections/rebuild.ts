@@ -1,0 +1,71 @@
+import type { EventStore, Position } from '../core/eventStore/eventStore.js';
+import type { Logger } from '../core/logger.js';
+import { catchUp } from './projector.js';
+import type { ReadModel } from './readModel.js';
+import { PROJECTOR_LEASE } from './versioned.js';
+
+export interface RebuildOptions {
+  store: EventStore;
+  readModel: ReadModel;
+  log: Logger;
+  /** this process's name on the projector lease, should it take it to switch by itself */
+  holder: string;
+  leaseTtlMs?: number;
+  /** how long to wait for a running projector to switch (default 2 min) */
+  handoverTimeoutMs?: number;
+  batchSize?: number;
+}
+
+export interface RebuildResult {
+  from: number;
+  version: number;
+  /** the position the new version had reached when it became active */
+  position?: Position;
+  switchedBy: 'rebuild' | 'projector';
+}
+
+/**
+ * Replays every event into the next projection version (new tables or collections, own checkpoint)
+ * while reads stay on the active one, then switches. The switch is done by whoever holds the
+ * projector lease: this process when no projector runs, otherwise the running projector, asked
+ * through `versions.request` — it catches the new version up to the head first, so nothing falls
+ * between the two. The version this one replaced is dropped at the next rebuild, not now: API
+ * instances may still be reading it for a moment.
+ */
+export async function rebuildProjections(options: RebuildOptions): Promise<RebuildResult> {
+  const { store, readModel, log } = options;
+  const versions = readModel.versions;
+  const from = await versions.active();
+  const version = from + 1;
+  const stale = await versions.requested();
+  if (stale !== undefined) log.warn({ version: stale }, 'replacing an earlier rebuild request');
+  if (from > 1) await versions.drop(from - 1);
+  await versions.drop(version);
+  const next = await versions.open(version);
+  log.info({ from, version }, 'rebuilding into a new projection version; reads stay on the active one');
+  let position = await catchUp(store, next, options.batchSize);
+
+  const now = new Date();
+  if (await readModel.leases.acquire(PROJECTOR_LEASE, options.holder, options.leaseTtlMs ?? 15_000, now)) {
+    try {
+      position = await catchUp(store, next, options.batchSize);
+      await versions.activate(version);
+    } finally {
+      await readModel.leases.release(PROJECTOR_LEASE, options.holder);
+    }
+    log.info({ version, position }, 'switched: no projector was running');
+    return { from, version, position, switchedBy: 'rebuild' };
+  }
+
+  await versions.request(version);
+  log.info({ version }, 'caught up; asked the running projector to switch');
+  const until = Date.now() + (options.handoverTimeoutMs ?? 120_000);
+  while ((await versions.active()) !== version) {
+    if (Date.now() > until) {
+      throw new Error(`The running projector did not switch to version ${version} in time; the request stands.`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  log.info({ version }, 'switched by the running projector');
+  return { from, version, position: await readModel.checkpoint(), switchedBy: 'projector' };
+}

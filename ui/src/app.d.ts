@@ -1,0 +1,19 @@
+import type { SessionUser } from '$lib/session';
+
+declare global {
+  namespace App {
+    interface Locals {
+      /** resolved from the session cookie in hooks.server.ts; null when not signed in */
+      user: SessionUser | null;
+    }
+    /** adapter-node passes the Node request: the UI server finds its own listening address there */
+    interface Platform {
+      req: import('node:http').IncomingMessage;
+    }
+    interface Error {
+      message: string;
+    }
+  }
+}
+
+export {};

@@ -1,0 +1,34 @@
+import { durationWords } from './time';
+
+export type AccountStatus = 'NOT_INVITED' | 'INVITED' | 'INVITE_EXPIRED' | 'ACTIVE';
+
+export const statusNames: Record<AccountStatus, string> = {
+  NOT_INVITED: 'Not invited',
+  INVITED: 'Invite pending',
+  INVITE_EXPIRED: 'Link expired',
+  ACTIVE: 'Active',
+};
+
+type StatusOf = { status: AccountStatus; setupLinkExpiresAt?: string | null };
+
+/** The time beside a pending or expired invite: "3 h 12 min left", "2 days ago"; otherwise undefined. */
+export function statusDetail(user: StatusOf, now: Date): string | undefined {
+  if (!user.setupLinkExpiresAt) return undefined;
+  const left = new Date(user.setupLinkExpiresAt).getTime() - now.getTime();
+  if (user.status === 'INVITED' && left > 0) return `${durationWords(left)} left`;
+  if (user.status === 'INVITE_EXPIRED') return `${durationWords(left)} ago`;
+  return undefined;
+}
+
+/** "Invite pending (3 h 12 min left)", "Link expired (2 days ago)", "Active". */
+export function statusWords(user: StatusOf, now: Date): string {
+  const detail = statusDetail(user, now);
+  return detail ? `${statusNames[user.status]} (${detail})` : statusNames[user.status];
+}
+
+export const emailKindWords: Record<string, string> = {
+  welcome: 'Welcome email',
+  reset: 'Password reset email',
+  'login-name': 'Login name email',
+  'password-changed': '"Password changed" email',
+};

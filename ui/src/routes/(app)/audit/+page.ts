@@ -1,0 +1,27 @@
+import { graphql } from '$lib/graphql/graphql';
+import { loadQuery } from '$lib/graphql/load';
+import { AuditEventsQuery } from './queries';
+import { apiFilter, readFilter } from './filter';
+import type { PageLoad } from './$types';
+
+const UserName = graphql(`
+  query AuditUserName($id: ID!) {
+    user(id: $id) {
+      id
+      name
+      extension
+    }
+  }
+`);
+
+export const load: PageLoad = async ({ url, fetch }) => {
+  const filter = readFilter(url);
+  if (filter.from && filter.to && filter.from > filter.to) {
+    return { filter, subject: null, events: null, problem: 'The start date must be on or before the end date.' };
+  }
+  const [events, subject] = await Promise.all([
+    loadQuery(fetch, url, AuditEventsQuery, { filter: apiFilter(filter), first: 50 }),
+    filter.user ? loadQuery(fetch, url, UserName, { id: filter.user }).then((d) => d.user) : Promise.resolve(null),
+  ]);
+  return { filter, subject, events: events.auditEvents, problem: null };
+};

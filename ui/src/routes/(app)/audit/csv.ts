@@ -1,0 +1,33 @@
+import { eventDetails, eventName } from './eventWords';
+
+export interface AuditRow {
+  type: string;
+  occurredAt: string;
+  actorName: string;
+  userName: string | null;
+  userExtension: string | null;
+  data: Record<string, unknown>;
+}
+
+// Quote every cell; a leading = + - @ would make a spreadsheet run the cell as a formula.
+const cell = (value: string) => `"${(/^[=+\-@\t\r]/.test(value) ? `'${value}` : value).replace(/"/g, '""')}"`;
+
+/** The history as CSV: times in UTC (ISO 8601), the words of the page, and the raw type and data. */
+export function toCsv(rows: AuditRow[]): string {
+  const header = ['When (UTC)', 'Who', 'User', 'Extension', 'Event', 'Details', 'Event type', 'Data'];
+  const lines = rows.map((r) =>
+    [r.occurredAt, r.actorName, r.userName ?? '', r.userExtension ?? '', eventName(r.type), eventDetails(r.type, r.data), r.type, JSON.stringify(r.data)]
+      .map(cell)
+      .join(','),
+  );
+  return [header.map(cell).join(','), ...lines].join('\r\n') + '\r\n';
+}
+
+export function download(fileName: string, text: string) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
+  const link = Object.assign(document.createElement('a'), { href: url, download: fileName });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

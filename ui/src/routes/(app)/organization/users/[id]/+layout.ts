@@ -1,0 +1,35 @@
+import { graphql } from '$lib/graphql/graphql';
+import { loadQuery } from '$lib/graphql/load';
+import type { LayoutLoad } from './$types';
+
+const User = graphql(`
+  query User($id: ID!) {
+    user(id: $id) {
+      id
+      name
+      extension
+      loginName
+      email
+      secondaryEmail
+      role
+      status
+      welcomeEmailSentAt
+      setupLinkExpiresAt
+      setupCompletedAt
+      lastEmail {
+        kind
+        status
+        to
+        at
+        error
+      }
+    }
+  }
+`);
+
+export const load: LayoutLoad = async ({ params, url, fetch, depends }) => {
+  depends('app:user');
+  const data = await loadQuery(fetch, url, User, { id: params.id });
+  // The API answers NOT_FOUND rather than null, for other organizations' users too.
+  return { subject: data.user! };
+};
