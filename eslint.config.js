@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'ui/', 'scripts/ferretdb/', '**/*.js', '**/*.mjs'] },
+  { ignores: ['node_modules/', 'data/', 'ui/', '.cache/', 'scripts/ferretdb/', '**/*.js', '**/*.mjs'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
