@@ -40,3 +40,23 @@ describe('given the production variables of the event store and the Postmark web
     ).toThrow(/must not contain ":"/);
   });
 });
+
+describe('given the MongoDB read store and the projector lease', () => {
+  it('reads MONGODB_URL with MONGODB_DB (default keyturn) and PROJECTOR_LEASE_TTL (default 15 s)', () => {
+    expect(loadConfig({ MONGODB_URL: 'mongodb://localhost:27017' })).toMatchObject({
+      mongodb: { url: 'mongodb://localhost:27017', dbName: 'keyturn' },
+      projectorLeaseTtlMs: 15_000,
+    });
+    const config = loadConfig({ MONGODB_URL: 'mongodb+srv://cluster.example', MONGODB_DB: 'acme_prod', PROJECTOR_LEASE_TTL: '30s' });
+    expect(config).toMatchObject({ mongodb: { dbName: 'acme_prod' }, projectorLeaseTtlMs: 30_000 });
+    expect(loadConfig({}).mongodb).toBeUndefined();
+  });
+
+  it('refuses another kind of URL without repeating it, and an unusable database name', () => {
+    const run = () => loadConfig({ MONGODB_URL: 'postgres://admin:s3cret@db:5432' });
+    expect(run).toThrow(/MONGODB_URL must be a mongodb:\/\/ or mongodb\+srv:\/\/ connection string/);
+    expect(run).not.toThrow(/s3cret/);
+    expect(() => loadConfig({ MONGODB_URL: 'mongodb://db', MONGODB_DB: 'a.b' })).toThrow(/MONGODB_DB must be/);
+    expect(() => loadConfig({ PROJECTOR_LEASE_TTL: '15' })).toThrow(/PROJECTOR_LEASE_TTL/);
+  });
+});

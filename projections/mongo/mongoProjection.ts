@@ -2,7 +2,7 @@ import type { Collection, Db, Filter } from 'mongodb';
 import type { RecordedEvent } from '../../core/eventStore/eventStore.js';
 import { auditLookupIds, toAuditEntry } from '../audit/auditProjection.js';
 import { clampFirst, decodeCursor, encodeCursor, pageOf, totalIfComplete } from '../paging.js';
-import type { ProjectionStore, UserView } from '../readModel.js';
+import type { AuditEntry, ProjectionStore, UserView } from '../readModel.js';
 import { statusOf } from '../readModel.js';
 import { emailKey, nameKey } from '../users/userKeys.js';
 import { evolveUser, userIdOf } from '../users/userProjection.js';
@@ -185,7 +185,7 @@ export function openMongoVersion(db: Db, version: number): ProjectionStore {
         const docs = await audit.find(page).sort({ seq: -1 }).limit(first + 1).toArray();
         const totalCount = await total(audit, filter, docs.length, first, query.after);
         const paged = pageOf(docs, first, totalCount, (doc) => encodeCursor([doc.seq]));
-        return { ...paged, edges: paged.edges.map(({ cursor, node }) => ({ cursor, node: node.entry })) };
+        return { ...paged, edges: paged.edges.map(({ cursor, node }) => ({ cursor, node: JSON.parse(node.entry) as AuditEntry })) };
       },
     },
   };
