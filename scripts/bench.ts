@@ -13,7 +13,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { SYSTEM } from '../core/actor.js';
 import { createSqliteCheckpointStore } from '../core/eventStore/checkpoints.js';
 import { createSqliteEventStore } from '../core/eventStore/sqliteEventStore.js';
 import type { EventStore, StreamAppend } from '../core/eventStore/eventStore.js';
@@ -100,14 +99,10 @@ async function main() {
   });
   const core = keyturn.services.core;
   const org = await onboardOrganization(core, { name: 'Bench', domain: 'bench', manager: { name: 'Manager', extension: '10', email: 'm@bench.example' } });
-  const manager = await store.readStream(accountStream(org.managerId));
-  void manager;
 
   // 1. Bulk welcome
   console.log(`setting up ${BULK.toLocaleString()} users…`);
   const bulkIds = await addUsers(store, org.organizationId, BULK, 1_000_000);
-  const latest = await store.readAll({ maxCount: 1 });
-  void latest;
   await waitUntil(async () => (await readModel.users.get(org.organizationId, bulkIds[bulkIds.length - 1]!)) !== undefined, 120_000);
   await waitUntil(() => standIn.messages.length >= 1, 10_000); // the manager's own welcome
   standIn.reset();
@@ -178,7 +173,6 @@ async function main() {
   await checkpoints.close();
   await store.close();
   rmSync(dir, { recursive: true, force: true });
-  void SYSTEM;
 }
 
 await main();

@@ -5,8 +5,8 @@ import { PASSWORD_MAX_LENGTH } from '../../core/accounts/passwordPolicy.js';
 // Shape limits only; every password and PIN rule is checked by the core so that the field
 // errors name all the rules a person missed, in one answer.
 @InputType()
-export class CompleteSetupInput {
-  @Field(() => String, { description: 'the token from the "Complete Setup" link' })
+abstract class NewPasswordInput {
+  @Field(() => String, { description: 'the token from the emailed link' })
   @Length(1, 200, { message: 'The link is incomplete. Open it again from the email.' })
   token!: string;
 
@@ -17,26 +17,17 @@ export class CompleteSetupInput {
   @Field(() => String)
   @MaxLength(PASSWORD_MAX_LENGTH * 4, { message: 'The passwords do not match.' })
   confirmPassword!: string;
+}
 
+@InputType()
+export class CompleteSetupInput extends NewPasswordInput {
   @Field(() => String, { description: 'voicemail PIN: 4–16 digits' })
   @MaxLength(64, { message: 'Use at most 16 digits.' })
   voicemailPin!: string;
 }
 
 @InputType()
-export class ResetPasswordInput {
-  @Field(() => String, { description: 'the token from the reset link' })
-  @Length(1, 200, { message: 'The link is incomplete. Open it again from the email.' })
-  token!: string;
-
-  @Field(() => String)
-  @MaxLength(PASSWORD_MAX_LENGTH * 4, { message: `Use at most ${PASSWORD_MAX_LENGTH} characters.` })
-  password!: string;
-
-  @Field(() => String)
-  @MaxLength(PASSWORD_MAX_LENGTH * 4, { message: 'The passwords do not match.' })
-  confirmPassword!: string;
-}
+export class ResetPasswordInput extends NewPasswordInput {}
 
 @ObjectType()
 export class CompleteSetupResult {

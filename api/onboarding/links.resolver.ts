@@ -1,13 +1,14 @@
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import { completeSetup, welcomeLinkInfo } from '../../core/accounts/onboarding.js';
-import { processLoginNameRequest, processPasswordResetRequest, resetLinkInfo, resetPassword } from '../../core/accounts/recovery.js';
+import { completeSetup } from '../../core/accounts/onboarding.js';
+import { linkInfo, type LinkInfo as CoreLinkInfo } from '../../core/accounts/links.js';
+import { processLoginNameRequest, processPasswordResetRequest, resetPassword } from '../../core/accounts/recovery.js';
 import { badInput } from '../../core/errors.js';
 import { EMAIL_MESSAGE, isEmail, normalizeEmail } from '../../core/validation.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { requestOf } from '../users/users.resolver.js';
 import { CompleteSetupInput, CompleteSetupResult, LinkInfo, LinkStatus, ResetPasswordInput } from './inputs.js';
 
-const toLinkInfo = (info: { status: string; loginName?: string; extension?: string; expiresAt?: string }): LinkInfo => ({
+const toLinkInfo = (info: CoreLinkInfo): LinkInfo => ({
   status: info.status as LinkStatus,
   loginName: info.loginName,
   extension: info.extension,
@@ -19,12 +20,12 @@ const toLinkInfo = (info: { status: string; loginName?: string; extension?: stri
 export class LinksResolver {
   @Query(() => LinkInfo, { description: 'state of a "Complete Setup" link' })
   async setupLink(@Arg('token', () => String) token: string, @Ctx() ctx: GraphQLContext): Promise<LinkInfo> {
-    return toLinkInfo(await welcomeLinkInfo(ctx.services.core, token));
+    return toLinkInfo(await linkInfo(ctx.services.core, 'welcome', token));
   }
 
   @Query(() => LinkInfo, { description: 'state of a password reset link' })
   async resetLink(@Arg('token', () => String) token: string, @Ctx() ctx: GraphQLContext): Promise<LinkInfo> {
-    return toLinkInfo(await resetLinkInfo(ctx.services.core, token));
+    return toLinkInfo(await linkInfo(ctx.services.core, 'reset', token));
   }
 
   @Mutation(() => CompleteSetupResult, {

@@ -123,13 +123,7 @@ export class UsersResolver {
     @Arg('email', () => String) email: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<User> {
-    const actor = requireSignedIn(ctx);
-    const { position } = await changeEmailAddress(ctx.services.core, requestOf(ctx), userId, {
-      type: 'ChangeDesignatedEmail',
-      actor,
-      data: { email: normalizeEmail(email) },
-    });
-    return afterWrite(ctx, actor, userId, position);
+    return changeEmail(ctx, userId, (actor) => ({ type: 'ChangeDesignatedEmail', actor, data: { email: normalizeEmail(email) } }));
   }
 
   @Authorized('OFFICE_MANAGER')
@@ -139,24 +133,13 @@ export class UsersResolver {
     @Arg('email', () => String) email: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<User> {
-    const actor = requireSignedIn(ctx);
-    const { position } = await changeEmailAddress(ctx.services.core, requestOf(ctx), userId, {
-      type: 'AddSecondaryEmail',
-      actor,
-      data: { email: normalizeEmail(email) },
-    });
-    return afterWrite(ctx, actor, userId, position);
+    return changeEmail(ctx, userId, (actor) => ({ type: 'AddSecondaryEmail', actor, data: { email: normalizeEmail(email) } }));
   }
 
   @Authorized('OFFICE_MANAGER')
   @Mutation(() => User)
   async removeSecondaryEmail(@Arg('userId', () => ID) userId: string, @Ctx() ctx: GraphQLContext): Promise<User> {
-    const actor = requireSignedIn(ctx);
-    const { position } = await changeEmailAddress(ctx.services.core, requestOf(ctx), userId, {
-      type: 'RemoveSecondaryEmail',
-      actor,
-    });
-    return afterWrite(ctx, actor, userId, position);
+    return changeEmail(ctx, userId, (actor) => ({ type: 'RemoveSecondaryEmail', actor }));
   }
 
   @FieldResolver(() => AuditEventConnection)
@@ -184,6 +167,15 @@ async function readableUser(ctx: GraphQLContext, actor: SignedIn, id: string): P
   const view = await ctx.services.readModel.users.get(actor.organizationId, id);
   if (!view || !canRead(actor, view)) throw notFound();
   return toUser(view, ctx.services.core.clock());
+}
+
+type EmailCommand = Parameters<typeof changeEmailAddress>[3];
+
+/** The three email mutations differ only in their command; the decider holds every rule. */
+async function changeEmail(ctx: GraphQLContext, userId: string, command: (actor: SignedIn) => EmailCommand) {
+  const actor = requireSignedIn(ctx);
+  const { position } = await changeEmailAddress(ctx.services.core, requestOf(ctx), userId, command(actor));
+  return afterWrite(ctx, actor, userId, position);
 }
 
 /** A mutation answers with the user as it is after its own write: wait for the projection first. */

@@ -86,7 +86,7 @@ function assertCanChangeDesignatedEmail(actor: Actor, state: OpenAccountState) {
   assertCanManage(actor, state.organizationId);
 }
 
-const linkError = {
+export const linkError = {
   used: () => new KeyturnError('LINK_USED', 'This link was already used.'),
   expired: () => new KeyturnError('LINK_EXPIRED', 'This link has expired.'),
   invalid: () => new KeyturnError('LINK_INVALID', 'This link is not valid.'),

@@ -1,9 +1,8 @@
 import { foldState, handleCommand } from '../commandHandler.js';
 import { metadataFor, newId, type CoreDeps, type RequestContext } from '../context.js';
-import { KeyturnError, badInput, isKeyturnError } from '../errors.js';
+import { KeyturnError, badInput } from '../errors.js';
 import type { Position, StreamAppend } from '../eventStore/eventStore.js';
 import { toNewEvents } from '../commandHandler.js';
-import { verifyLink } from '../links/linkToken.js';
 import { loadOrganization } from '../organizations/registerOrganization.js';
 import { extensionReservationStream, reserve } from '../reservations.js';
 import {
@@ -15,6 +14,7 @@ import {
   type OpenAccountState,
 } from './account.js';
 import { accountDecider, loadAccount } from './accountDecider.js';
+import { accountOfLink } from './links.js';
 import { accountStream, type Role } from './events.js';
 import { checkPassword } from './passwordPolicy.js';
 import { checkPin } from './pinPolicy.js';
@@ -130,22 +130,17 @@ export interface CompleteSetupInput {
   voicemailPin: string;
 }
 
-const invalidLink = () => new KeyturnError('LINK_INVALID', 'This link is not valid.');
-
 /** Password/PIN rules first (never burns the link), then the link, then the expensive hashing. */
 export async function completeSetup(deps: CoreDeps, ctx: RequestContext, input: CompleteSetupInput) {
-  const ids = verifyLink(deps.links.secret, 'welcome', input.token);
-  if (!ids) throw invalidLink();
-  const { state } = await loadAccount(deps.store, ids.accountId);
-  if (state.status === 'absent') throw invalidLink();
+  const { state, linkId } = await accountOfLink(deps, 'welcome', input.token);
   assertSetupInput(state, input);
   const now = deps.clock();
-  assertWelcomeLinkUsable(state, ids.linkId, now);
+  assertWelcomeLinkUsable(state, linkId, now);
   const [passwordHash, pinHash] = await Promise.all([
     deps.hasher.hash(input.password),
     deps.hasher.hash(input.voicemailPin),
   ]);
-  const command: AccountCommand = { type: 'CompleteSetup', now, data: { inviteId: ids.linkId, passwordHash, pinHash } };
+  const command: AccountCommand = { type: 'CompleteSetup', now, data: { inviteId: linkId, passwordHash, pinHash } };
   const metadata = metadataFor(deps, { ...ctx, actor: { kind: 'anonymous' } }, state.organizationId, now);
   const result = await handleCommand(deps.store, accountStream(state.id), accountDecider, command, metadata);
   return { accountId: state.id, loginName: state.loginName, position: result.position };
@@ -156,26 +151,4 @@ function assertSetupInput(state: OpenAccountState, input: CompleteSetupInput) {
   const pinProblems = checkPin(input.voicemailPin, state.extension);
   if (pinProblems.length > 0) fields.voicemailPin = pinProblems;
   if (Object.keys(fields).length > 0) throw badInput(fields);
-}
-
-export type LinkStatus = 'VALID' | 'EXPIRED' | 'USED' | 'INVALID';
-
-/** What a link's page shows before submitting. Opening a link consumes nothing. */
-export async function welcomeLinkInfo(deps: CoreDeps, token: string) {
-  const ids = verifyLink(deps.links.secret, 'welcome', token);
-  if (!ids) return { status: 'INVALID' as LinkStatus };
-  const { state } = await loadAccount(deps.store, ids.accountId);
-  try {
-    const s = assertWelcomeLinkUsable(state, ids.linkId, deps.clock());
-    return { status: 'VALID' as LinkStatus, loginName: s.loginName, extension: s.extension, expiresAt: s.invite?.expiresAt };
-  } catch (error) {
-    return { status: linkStatusOf(error) };
-  }
-}
-
-export function linkStatusOf(error: unknown): LinkStatus {
-  if (isKeyturnError(error, 'LINK_EXPIRED')) return 'EXPIRED';
-  if (isKeyturnError(error, 'LINK_USED')) return 'USED';
-  if (isKeyturnError(error, 'LINK_INVALID')) return 'INVALID';
-  throw error;
 }

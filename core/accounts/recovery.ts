@@ -1,13 +1,12 @@
 import { handleCommand } from '../commandHandler.js';
 import { metadataFor, newId, type CoreDeps, type RequestContext } from '../context.js';
-import { KeyturnError, badInput } from '../errors.js';
+import { badInput } from '../errors.js';
 import type { Position } from '../eventStore/eventStore.js';
-import { verifyLink } from '../links/linkToken.js';
 import { assertResetLinkUsable, recipientsOf, type AccountCommand } from './account.js';
 import { accountDecider, loadAccount } from './accountDecider.js';
 import { accountStream } from './events.js';
 import { checkPassword } from './passwordPolicy.js';
-import { linkStatusOf, type LinkStatus } from './onboarding.js';
+import { accountOfLink } from './links.js';
 
 /** Someone who owns an address, as the read model knows it (lookups here need no strict consistency). */
 export interface AddressOwner {
@@ -72,40 +71,23 @@ export interface ResetPasswordInput {
   confirmPassword: string;
 }
 
-const invalidLink = () => new KeyturnError('LINK_INVALID', 'This link is not valid.');
-
 export async function resetPassword(
   deps: CoreDeps,
   ctx: RequestContext,
   input: ResetPasswordInput,
 ): Promise<{ accountId: string; position?: Position }> {
-  const ids = verifyLink(deps.links.secret, 'reset', input.token);
-  if (!ids) throw invalidLink();
-  const { state } = await loadAccount(deps.store, ids.accountId);
-  if (state.status === 'absent') throw invalidLink();
+  const { state, linkId } = await accountOfLink(deps, 'reset', input.token);
   const fields = checkPassword(input, { loginName: state.loginName, extension: state.extension });
   if (Object.keys(fields).length > 0) throw badInput(fields);
   const now = deps.clock();
-  assertResetLinkUsable(state, ids.linkId, now);
+  assertResetLinkUsable(state, linkId, now);
   const passwordHash = await deps.hasher.hash(input.password);
   const command: AccountCommand = {
     type: 'ResetPassword',
     now,
-    data: { resetId: ids.linkId, changeId: newId(deps), passwordHash },
+    data: { resetId: linkId, changeId: newId(deps), passwordHash },
   };
   const metadata = metadataFor(deps, { ...ctx, actor: { kind: 'anonymous' } }, state.organizationId, now);
   const result = await handleCommand(deps.store, accountStream(state.id), accountDecider, command, metadata);
   return { accountId: state.id, position: result.position };
-}
-
-export async function resetLinkInfo(deps: CoreDeps, token: string): Promise<{ status: LinkStatus; loginName?: string; extension?: string; expiresAt?: string }> {
-  const ids = verifyLink(deps.links.secret, 'reset', token);
-  if (!ids) return { status: 'INVALID' };
-  const { state } = await loadAccount(deps.store, ids.accountId);
-  try {
-    const s = assertResetLinkUsable(state, ids.linkId, deps.clock());
-    return { status: 'VALID', loginName: s.loginName, extension: s.extension, expiresAt: s.reset?.expiresAt };
-  } catch (error) {
-    return { status: linkStatusOf(error) };
-  }
 }
