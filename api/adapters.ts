@@ -27,8 +27,9 @@ export function openAdapters(config: Config, log: Logger) {
     : createSqliteCheckpointStore(join(config.dataDir, 'readmodel.db'));
   const sender = config.postmark
     ? createPostmarkSender({ serverToken: config.postmark.serverToken, apiUrl: config.postmark.apiUrl, from: config.emailFrom, log })
-    : createOutboxSender({ dir: join(config.dataDir, 'outbox'), log });
-  const secret = loadOrCreateSecret(config.dataDir, config.secret);
+    : // A link in a log is a password for whoever reads the log: only a developer's outbox prints it.
+      createOutboxSender({ dir: join(config.dataDir, 'outbox'), log, logLinks: !config.production });
+  const secret = loadOrCreateSecret(config.dataDir, config.secret, config.secretFile);
   return {
     store,
     readModel,

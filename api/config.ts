@@ -1,4 +1,6 @@
 import { defaultRateLimits, type RateLimitSettings } from './rateLimits.js';
+import { defaultRequestLimits, type RequestLimitSettings } from './requestLimits.js';
+import { parseTrustProxy, type TrustProxy } from './trustProxy.js';
 
 export interface Config {
   port: number;
@@ -6,6 +8,12 @@ export interface Config {
   dataDir: string;
   publicUrl: string;
   emailFrom: string;
+  /**
+   * `postmark` when POSTMARK_SERVER_TOKEN is set; `outbox` (files in DATA_DIR/outbox) otherwise — in
+   * production only when EMAIL_TRANSPORT=outbox says so, since the outbox holds live links
+   */
+  emailTransport: 'postmark' | 'outbox';
+  /** set exactly when `emailTransport` is `postmark` */
   postmark?: { serverToken: string; apiUrl?: string };
   /** HTTP basic auth Postmark uses for `POST /webhooks/postmark`; the route answers 404 without it */
   postmarkWebhook?: { user: string; password: string };
@@ -21,6 +29,14 @@ export interface Config {
   seedDemo: boolean;
   /** hex or base64 secret for link MACs; generated into the data dir when absent */
   secret?: string;
+  /** KEYTURN_SECRET_FILE: where the generated secret lives instead of DATA_DIR/secret.key (e.g. off the backups) */
+  secretFile?: string;
+  /** TRUST_PROXY: whose X-Forwarded-For to believe; false: the socket's address is the client's */
+  trustProxy: TrustProxy;
+  /** GraphQL requests per minute: per anonymous client address, per session */
+  requestLimits: RequestLimitSettings;
+  /** METRICS_TOKEN: `/metrics` wants it as a bearer token; without it, 404 in production */
+  metricsToken?: string;
   rateLimits: RateLimitSettings;
   maxBulk: number;
   production: boolean;
@@ -67,6 +83,26 @@ function url(variable: string, value: string): string {
   }
 }
 
+/**
+ * Outbox files hold live links: in production they are only chosen by name, never by a forgotten
+ * token. Asking for Postmark without its token is refused in any environment.
+ */
+function emailTransportOf(chosen: string | undefined, serverToken: string | undefined, production: boolean) {
+  if (chosen !== undefined && chosen !== 'postmark' && chosen !== 'outbox') {
+    throw new ConfigError('EMAIL_TRANSPORT', `must be postmark or outbox (got "${chosen}")`);
+  }
+  const transport = chosen ?? (serverToken || production ? 'postmark' : 'outbox');
+  if (transport === 'postmark' && !serverToken) {
+    throw new ConfigError(
+      'POSTMARK_SERVER_TOKEN',
+      chosen
+        ? 'must be set when EMAIL_TRANSPORT=postmark'
+        : 'must be set when NODE_ENV=production (or set EMAIL_TRANSPORT=outbox to keep emails as files in DATA_DIR/outbox, links included)',
+    );
+  }
+  return transport;
+}
+
 /** Reads the environment once; any invalid value stops start-up with a message naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const get = (name: string) => {
@@ -74,9 +110,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     return v === undefined || v.trim() === '' ? undefined : v.trim();
   };
   const port = integer('PORT', get('PORT') ?? '3000', 0, 65535);
+  const production = env.NODE_ENV === 'production';
   const serverToken = get('POSTMARK_SERVER_TOKEN');
   const apiUrl = get('POSTMARK_API_URL');
   if (apiUrl && !serverToken) throw new ConfigError('POSTMARK_API_URL', 'needs POSTMARK_SERVER_TOKEN as well');
+  const emailTransport = emailTransportOf(get('EMAIL_TRANSPORT'), serverToken, production);
   const emailFrom = get('EMAIL_FROM') ?? 'Keyturn <no-reply@keyturn.local>';
   if (!/@/.test(emailFrom)) throw new ConfigError('EMAIL_FROM', `must contain an email address (got "${emailFrom}")`);
   const webhookUser = get('POSTMARK_WEBHOOK_USER');
@@ -103,13 +141,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const secret = get('KEYTURN_SECRET');
   if (secret && secret.length < 32) throw new ConfigError('KEYTURN_SECRET', 'must be at least 32 characters');
+  const secretFile = get('KEYTURN_SECRET_FILE');
+  if (secret && secretFile) throw new ConfigError('KEYTURN_SECRET_FILE', 'cannot be used together with KEYTURN_SECRET: set one of them');
+  const trustProxy = parseTrustProxy(get('TRUST_PROXY'));
+  if (trustProxy === undefined) {
+    throw new ConfigError('TRUST_PROXY', `must be false, loopback, a hop count, or comma-separated addresses/CIDRs (got "${get('TRUST_PROXY')}")`);
+  }
+  const metricsToken = get('METRICS_TOKEN');
+  if (metricsToken && metricsToken.length < 16) throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters');
   return {
     port,
     host: get('HOST') ?? '0.0.0.0',
     dataDir: get('DATA_DIR') ?? './data',
     publicUrl: url('PUBLIC_URL', get('PUBLIC_URL') ?? `http://localhost:${port}`),
     emailFrom,
-    postmark: serverToken ? { serverToken, apiUrl: apiUrl ? url('POSTMARK_API_URL', apiUrl) : undefined } : undefined,
+    emailTransport,
+    postmark:
+      emailTransport === 'postmark' && serverToken
+        ? { serverToken, apiUrl: apiUrl ? url('POSTMARK_API_URL', apiUrl) : undefined }
+        : undefined,
     postmarkWebhook: webhookUser && webhookPassword ? { user: webhookUser, password: webhookPassword } : undefined,
     eventStoreUrl,
     mongodb: mongodbUrl ? { url: mongodbUrl, dbName: mongodbDb } : undefined,
@@ -117,16 +167,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     welcomeLinkTtlMs: parseDuration('WELCOME_LINK_TTL', get('WELCOME_LINK_TTL') ?? '24h'),
     resetLinkTtlMs: parseDuration('RESET_LINK_TTL', get('RESET_LINK_TTL') ?? '3h'),
     sessionTtlMs: parseDuration('SESSION_TTL', get('SESSION_TTL') ?? '12h'),
-    seedDemo: boolean('SEED_DEMO', get('SEED_DEMO') ?? 'true'),
+    // A demo organization in production would be a real account anyone reading the docs knows of.
+    seedDemo: boolean('SEED_DEMO', get('SEED_DEMO') ?? String(!production)),
     secret,
+    secretFile,
+    trustProxy,
+    requestLimits: {
+      anonymousPerMinute: integer('RATE_LIMIT_REQUESTS_PER_MINUTE', get('RATE_LIMIT_REQUESTS_PER_MINUTE') ?? String(defaultRequestLimits.anonymousPerMinute), 1, 1_000_000),
+      sessionPerMinute: integer('RATE_LIMIT_SESSION_REQUESTS_PER_MINUTE', get('RATE_LIMIT_SESSION_REQUESTS_PER_MINUTE') ?? String(defaultRequestLimits.sessionPerMinute), 1, 1_000_000),
+    },
+    metricsToken,
     rateLimits: {
-      requestsPerMinute: integer('RATE_LIMIT_REQUESTS_PER_MINUTE', get('RATE_LIMIT_REQUESTS_PER_MINUTE') ?? String(defaultRateLimits.requestsPerMinute), 1, 1_000_000),
       signInFailures: integer('RATE_LIMIT_SIGNIN_FAILURES', get('RATE_LIMIT_SIGNIN_FAILURES') ?? String(defaultRateLimits.signInFailures), 1, 1000),
-      signInWindowMs: parseDuration('RATE_LIMIT_SIGNIN_WINDOW', get('RATE_LIMIT_SIGNIN_WINDOW') ?? '15m'),
-      emailsPerAddressPerHour: integer('EMAIL_CAP_PER_ADDRESS_PER_HOUR', get('EMAIL_CAP_PER_ADDRESS_PER_HOUR') ?? String(defaultRateLimits.emailsPerAddressPerHour), 1, 1000),
+      signInBaseDelayMs: parseDuration('RATE_LIMIT_SIGNIN_DELAY', get('RATE_LIMIT_SIGNIN_DELAY') ?? '1m'),
+      signInMaxDelayMs: parseDuration('RATE_LIMIT_SIGNIN_MAX_DELAY', get('RATE_LIMIT_SIGNIN_MAX_DELAY') ?? '15m'),
+      signInFailuresPerAddressPerHour: integer('RATE_LIMIT_SIGNIN_FAILURES_PER_ADDRESS_PER_HOUR', get('RATE_LIMIT_SIGNIN_FAILURES_PER_ADDRESS_PER_HOUR') ?? String(defaultRateLimits.signInFailuresPerAddressPerHour), 1, 1_000_000),
+      signInFailuresPerLoginNamePerDay: integer('RATE_LIMIT_SIGNIN_FAILURES_PER_LOGIN_PER_DAY', get('RATE_LIMIT_SIGNIN_FAILURES_PER_LOGIN_PER_DAY') ?? String(defaultRateLimits.signInFailuresPerLoginNamePerDay), 1, 1_000_000),
+      resetEmailsPerAddressPerHour: integer('EMAIL_CAP_RESET_PER_ADDRESS_PER_HOUR', get('EMAIL_CAP_RESET_PER_ADDRESS_PER_HOUR') ?? String(defaultRateLimits.resetEmailsPerAddressPerHour), 1, 1000),
+      loginNameEmailsPerAddressPerHour: integer('EMAIL_CAP_LOGIN_NAME_PER_ADDRESS_PER_HOUR', get('EMAIL_CAP_LOGIN_NAME_PER_ADDRESS_PER_HOUR') ?? String(defaultRateLimits.loginNameEmailsPerAddressPerHour), 1, 1000),
     },
     maxBulk: integer('BULK_MAX_USERS', get('BULK_MAX_USERS') ?? '10000', 1, 100_000),
-    production: env.NODE_ENV === 'production',
+    production,
     logLevel: get('LOG_LEVEL') ?? 'info',
   };
 }

@@ -10,9 +10,11 @@ const LAST = ['Lovelace', 'Okafor', 'Martin', 'Patel', 'Rossi', 'Haddad', 'Hoppe
 
 /**
  * On an empty data directory: a demo organization ("Acme", domain `acme`) with an office manager,
- * an auditor and two dozen staff, and the manager's setup link printed so the demo can begin.
+ * an auditor and two dozen staff, and the manager's setup link printed so the demo can begin —
+ * unless `logLink` is false (production): a link in a log is a password for whoever reads it; the
+ * manager's welcome email carries it all the same.
  */
-export async function seedDemo(deps: CoreDeps, publicUrl: string, log: Logger) {
+export async function seedDemo(deps: CoreDeps, publicUrl: string, log: Logger, options: { logLink: boolean }) {
   const org = await onboardOrganization(deps, {
     name: 'Acme Plumbing',
     domain: 'acme',
@@ -36,6 +38,10 @@ export async function seedDemo(deps: CoreDeps, publicUrl: string, log: Logger) {
       email: `${first}.${last}${i}@acme.example`.toLowerCase(),
       role: 'USER',
     });
+  }
+  if (!options.logLink) {
+    log.info({ loginName: org.loginName }, 'demo organization created: its office manager was sent a welcome email');
+    return org;
   }
   const link = org.inviteId
     ? `${publicUrl}/setup?token=${signLink(deps.links.secret, 'welcome', org.managerId, org.inviteId)}`

@@ -1,36 +1,41 @@
-import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Request, type RequestHandler, type Response } from 'express';
-import { isKeyturnError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { graphqlRoute, sendGraphQLError } from './graphqlHttp.js';
 import type { Keyturn } from './keyturn.js';
+import { metricsAccess, type MetricsAccessOptions } from './operations/metricsAccess.js';
 import { readinessHandler } from './operations/readiness.js';
-import { requestIdOf, requestLog } from './operations/requestLog.js';
+import type { LimiterFactory } from './rateLimits.js';
+import { createRequestLimits, type RequestLimitSettings } from './requestLimits.js';
+import { requestLog } from './operations/requestLog.js';
+import type { TrustProxy } from './trustProxy.js';
 import { postmarkWebhook } from './webhooks/postmarkWebhook.js';
 
-export const SESSION_COOKIE = 'keyturn_session';
+export { SESSION_COOKIE } from './graphqlHttp.js';
 
-function bearerToken(req: Request): string | undefined {
-  const header = req.headers.authorization;
-  if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length).trim();
-  const cookie = req.headers.cookie
-    ?.split(';')
-    .map((c) => c.trim())
-    .find((c) => c.startsWith(`${SESSION_COOKIE}=`));
-  return cookie ? decodeURIComponent(cookie.slice(SESSION_COOKIE.length + 1)) : undefined;
+export interface HttpAppOptions {
+  secureCookies: boolean;
+  postmarkWebhook?: { user: string; password: string };
+  /** the SvelteKit handler, and the key its server-side calls carry (see `loadUiHandler`) */
+  ui?: { handler: RequestHandler; forwardKey?: string };
+  /** whose `X-Forwarded-For` to believe; false (the default): the socket's address is the client's */
+  trustProxy?: TrustProxy;
+  /** GraphQL requests per session and per anonymous client address */
+  requestLimits?: Partial<RequestLimitSettings>;
+  /** where the request counters live; in memory by default */
+  limiters?: LimiterFactory;
+  /** who may read `/metrics`; open by default (development) */
+  metrics?: MetricsAccessOptions;
 }
 
 /**
  * One HTTP server: GraphQL at `/graphql`, health at `/healthz`, the UI at `/`. Apollo's CSRF
  * prevention stays on (a cookie-authenticated request must be a non-simple one).
  */
-export function createHttpApp(
-  keyturn: Keyturn,
-  log: Logger,
-  options: { secureCookies: boolean; postmarkWebhook?: { user: string; password: string }; ui?: RequestHandler },
-) {
+export function createHttpApp(keyturn: Keyturn, log: Logger, options: HttpAppOptions) {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // `req.ip` is the throttling key: a forwarded address is believed only from a proxy named here.
+  app.set('trust proxy', options.trustProxy ?? false);
   app.use(requestLog(log));
 
   app.get('/healthz', (_req, res) => {
@@ -38,9 +43,15 @@ export function createHttpApp(
   });
   app.get(
     '/readyz',
-    readinessHandler({ eventStore: () => keyturn.services.core.store.ping(), readStore: () => keyturn.services.readModel.checkpoint() }, log),
+    readinessHandler(
+      {
+        eventStore: () => keyturn.services.core.store.ping(),
+        readStore: () => keyturn.services.readModel.checkpoint(),
+      },
+      log,
+    ),
   );
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', metricsAccess(options.metrics ?? { production: false }), async (_req, res) => {
     res.type(keyturn.metrics.registry.contentType).send(await keyturn.metrics.registry.metrics());
   });
   app.use(
@@ -53,43 +64,28 @@ export function createHttpApp(
     }),
   );
 
-  app.use(
-    '/graphql',
-    express.json({ limit: '2mb' }),
-    async (req, res, next) => {
-      try {
-        await keyturn.services.limits.request(req.ip ?? 'unknown');
-        next();
-      } catch (error) {
-        if (!isKeyturnError(error, 'RATE_LIMITED')) return next(error);
-        res.status(429).json({ errors: [{ message: error.message, extensions: { code: 'RATE_LIMITED' } }] });
-      }
-    },
-    expressMiddleware(keyturn.graphql, {
-      context: async ({ req, res }) => {
-        // set by the request log; the fallback keeps this usable without it
-        const requestId = typeof res.locals.requestId === 'string' ? res.locals.requestId : requestIdOf(req);
-        const context = await keyturn.contextFor(bearerToken(req), requestId);
-        return {
-          ...context,
-          setSessionCookie: (token, expiresAt) => setCookie(res, token, expiresAt, options.secureCookies),
-          clearSessionCookie: () => setCookie(res, '', new Date(0), options.secureCookies),
-        };
-      },
-    }),
-  );
+  const limits = createRequestLimits(options.requestLimits, options.limiters);
+  app.use('/graphql', ...graphqlRoute(keyturn, { limits, secureCookies: options.secureCookies, uiForwardKey: options.ui?.forwardKey }));
 
   // Whatever the routes above do not answer is the UI (SvelteKit, adapter-node): keep it last.
-  if (options.ui) app.use(options.ui);
-  else app.get('/', (_req, res) => res.status(503).type('text').send('The UI is not built: run `npm run build:ui` (npm start builds it).'));
+  if (options.ui) app.use(options.ui.handler);
+  else
+    app.get('/', (_req, res) =>
+      res.status(503).type('text').send('The UI is not built: run `npm run build:ui` (npm start builds it).'),
+    );
 
+  // A real fault: the answer and the log line carry the request id, so one leads to the other.
   app.use((error: unknown, _req: Request, res: Response, _next: () => void) => {
-    log.error({ err: error instanceof Error ? error.message : String(error) }, 'request failed');
-    res.status(500).json({ errors: [{ message: 'Something went wrong on our side.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    const requestId = typeof res.locals.requestId === 'string' ? res.locals.requestId : undefined;
+    log.error({ requestId, err: error instanceof Error ? error.message : String(error) }, 'request failed');
+    if (res.headersSent) return void res.end();
+    sendGraphQLError(
+      res,
+      500,
+      'INTERNAL_SERVER_ERROR',
+      'Something went wrong on our side.',
+      requestId ? { requestId } : {},
+    );
   });
   return app;
-}
-
-function setCookie(res: Response, token: string, expiresAt: Date, secure: boolean) {
-  res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure, expires: expiresAt, path: '/' });
 }

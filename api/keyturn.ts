@@ -11,7 +11,7 @@ import { createBackgroundTasks } from './background.js';
 import type { GraphQLContext } from './graphql/context.js';
 import { keyturnSchema } from './graphql/schema.js';
 import { createGraphQLServer } from './graphql/server.js';
-import { createRateLimits, defaultRateLimits, type RateLimitSettings } from './rateLimits.js';
+import { createRateLimits, type RateLimitSettings } from './rateLimits.js';
 import type { AppServices } from './services.js';
 import { createMetrics, type Metrics } from './operations/metrics.js';
 import { startWorker } from './worker.js';
@@ -29,7 +29,7 @@ export interface KeyturnParts {
   welcomeLinkTtlMs?: number;
   resetLinkTtlMs?: number;
   sessionTtlMs?: number;
-  rateLimits?: RateLimitSettings;
+  rateLimits?: Partial<RateLimitSettings>;
   maxBulk?: number;
   clock?: () => Date;
   hasher?: SecretHasher;
@@ -53,7 +53,7 @@ export interface Keyturn {
   services: AppServices;
   graphql: ApolloServer<GraphQLContext>;
   /** the context a request with this bearer token gets (HTTP layer and GraphQL specs) */
-  contextFor(token?: string, requestId?: string): Promise<GraphQLContext>;
+  contextFor(token?: string, requestId?: string, clientAddress?: string): Promise<GraphQLContext>;
   metrics: Metrics;
   stop(): Promise<void>;
 }
@@ -61,7 +61,7 @@ export interface Keyturn {
 /** Wires the parts together and, unless `background` is false, starts the projector and the email reactor. */
 export async function startKeyturn(parts: KeyturnParts): Promise<Keyturn> {
   const clock = parts.clock ?? (() => new Date());
-  const limits = createRateLimits(parts.rateLimits ?? defaultRateLimits);
+  const limits = createRateLimits(parts.rateLimits);
   const metrics = parts.metrics ?? createMetrics({ log: parts.log });
   metrics.watchLag(parts.store, [
     { name: 'read-model', checkpoint: () => parts.readModel.checkpoint() },
@@ -88,7 +88,7 @@ export async function startKeyturn(parts: KeyturnParts): Promise<Keyturn> {
         resetTtlMs: parts.resetLinkTtlMs ?? 3 * 3_600_000,
       },
       ownersOfEmail: (email) => parts.readModel.users.ownersOfEmail(email, clock()),
-      allowEmailTo: (address) => limits.allowEmailTo(address),
+      allowEmail: (kind, address) => limits.allowEmail(kind, address),
     },
     readModel: parts.readModel,
     projector,
@@ -107,9 +107,9 @@ export async function startKeyturn(parts: KeyturnParts): Promise<Keyturn> {
     services,
     graphql,
     metrics,
-    async contextFor(token, requestId = randomUUID()) {
+    async contextFor(token, requestId = randomUUID(), clientAddress = 'unknown') {
       const { actor, tokenHash } = await actorOfToken(services, token);
-      return { actor, sessionTokenHash: tokenHash, requestId, services };
+      return { actor, sessionTokenHash: tokenHash, requestId, clientAddress, services };
     },
     async stop() {
       await graphql.stop();

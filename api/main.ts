@@ -27,7 +27,12 @@ async function main() {
     }
     throw error;
   }
-  const log = pino({ level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', '*.token', '*.password'] });
+  // Secrets never reach a log line by design; this is the net under that. In production it takes links too.
+  const secretKeys = ['token', 'password', ...(config.production ? ['link', 'setupLink'] : [])];
+  const log = pino({
+    level: config.logLevel,
+    redact: ['req.headers.authorization', 'req.headers.cookie', ...secretKeys, ...secretKeys.map((key) => `*.${key}`)],
+  });
   const adapters = openAdapters(config, log);
   const keyturn = await startKeyturn({
     ...adapters,
@@ -47,13 +52,20 @@ async function main() {
   });
   // Several API instances may start at once: only the all-in-one service seeds the demo.
   if (!apiOnly && config.seedDemo && (await adapters.store.readAll({ maxCount: 1 })).length === 0) {
-    await seedDemo(keyturn.services.core, config.publicUrl, log);
+    await seedDemo(keyturn.services.core, config.publicUrl, log, { logLink: !config.production });
   }
   const ui = await loadUiHandler(log);
-  const app = createHttpApp(keyturn, log, { secureCookies: config.publicUrl.startsWith('https:'), postmarkWebhook: config.postmarkWebhook, ui });
+  const app = createHttpApp(keyturn, log, {
+    secureCookies: config.publicUrl.startsWith('https:'),
+    postmarkWebhook: config.postmarkWebhook,
+    ui,
+    trustProxy: config.trustProxy,
+    requestLimits: config.requestLimits,
+    metrics: { token: config.metricsToken, production: config.production },
+  });
   const server = createServer(app);
   server.listen(config.port, config.host, () => {
-    log.info({ url: config.publicUrl, port: config.port, dataDir: config.dataDir, email: config.postmark ? 'postmark' : 'outbox', mode: apiOnly ? 'api' : 'all-in-one' }, 'keyturn is running');
+    log.info({ url: config.publicUrl, port: config.port, dataDir: config.dataDir, email: config.emailTransport, trustProxy: config.trustProxy, mode: apiOnly ? 'api' : 'all-in-one' }, 'keyturn is running');
   });
 
   let stopping = false;

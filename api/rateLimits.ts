@@ -1,65 +1,69 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { KeyturnError } from '../core/errors.js';
+import { RateLimiterMemory, RateLimiterRes, type IRateLimiterOptions, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RecoveryEmailKind } from '../core/accounts/events.js';
+import type { EmailAllowance } from '../core/accounts/recovery.js';
+import { createSignInThrottle, type SignInThrottle } from './signInThrottle.js';
 
+/** Every default is documented in the README ("Limits"); each has an environment variable. */
 export interface RateLimitSettings {
-  /** requests per client address per minute, on every GraphQL request */
-  requestsPerMinute: number;
-  /** failed sign-ins per login name before it is locked for the window */
+  /** consecutive failed sign-ins per login name and client address before the first delay */
   signInFailures: number;
-  signInWindowMs: number;
-  /** emails (reset, login name) per address per hour */
-  emailsPerAddressPerHour: number;
+  /** the first delay after those failures; each further round doubles it, up to `signInMaxDelayMs` */
+  signInBaseDelayMs: number;
+  signInMaxDelayMs: number;
+  /** failed sign-ins per client address per hour, across all login names (password spraying) */
+  signInFailuresPerAddressPerHour: number;
+  /** failed sign-ins per login name per 24 h from all addresses; then only a password reset opens it */
+  signInFailuresPerLoginNamePerDay: number;
+  /** reset emails per recipient address per hour */
+  resetEmailsPerAddressPerHour: number;
+  /** login-name emails per recipient address per hour */
+  loginNameEmailsPerAddressPerHour: number;
 }
 
 export const defaultRateLimits: RateLimitSettings = {
-  requestsPerMinute: 300,
   signInFailures: 5,
-  signInWindowMs: 15 * 60_000,
-  emailsPerAddressPerHour: 5,
+  signInBaseDelayMs: 60_000,
+  signInMaxDelayMs: 15 * 60_000,
+  signInFailuresPerAddressPerHour: 100,
+  signInFailuresPerLoginNamePerDay: 100,
+  resetEmailsPerAddressPerHour: 5,
+  loginNameEmailsPerAddressPerHour: 5,
 };
 
+/**
+ * Where counters live. In-process memory by default (one process); a shared store (SQLite, MongoDB)
+ * can be passed in so several API processes share one budget.
+ */
+export type LimiterFactory = (options: IRateLimiterOptions) => RateLimiterAbstract;
+
+export const memoryLimiters: LimiterFactory = (options) => new RateLimiterMemory(options);
+
+
 export interface RateLimits {
-  /** rejects with RATE_LIMITED when the client address made too many requests */
-  request(clientAddress: string): Promise<void>;
-  assertSignInAllowed(loginName: string): Promise<void>;
-  signInFailed(loginName: string): Promise<void>;
-  signInSucceeded(loginName: string): Promise<void>;
-  allowEmailTo(address: string): Promise<boolean>;
+  signIn: SignInThrottle;
+  /** one per-address budget per kind, so one kind of request cannot be used to silence the other */
+  allowEmail(kind: RecoveryEmailKind, address: string): Promise<EmailAllowance>;
 }
 
-const limited = () => new KeyturnError('RATE_LIMITED', 'Too many attempts. Please wait a little and try again.');
-
-/** In-process counters (rate-limiter-flexible): per API instance, which is the documented default. */
-export function createRateLimits(settings: RateLimitSettings = defaultRateLimits): RateLimits {
-  const requests = new RateLimiterMemory({ points: settings.requestsPerMinute, duration: 60 });
-  const signIns = new RateLimiterMemory({
-    points: settings.signInFailures,
-    duration: Math.ceil(settings.signInWindowMs / 1000),
-  });
-  const emails = new RateLimiterMemory({ points: settings.emailsPerAddressPerHour, duration: 3600 });
+export function createRateLimits(
+  overrides: Partial<RateLimitSettings> = {},
+  limiter: LimiterFactory = memoryLimiters,
+): RateLimits {
+  const settings = { ...defaultRateLimits, ...overrides };
+  const emailCaps: Record<RecoveryEmailKind, RateLimiterAbstract> = {
+    reset: limiter({ keyPrefix: 'email-reset', points: settings.resetEmailsPerAddressPerHour, duration: 3600 }),
+    'login-name': limiter({ keyPrefix: 'email-login-name', points: settings.loginNameEmailsPerAddressPerHour, duration: 3600 }),
+  };
   return {
-    async request(clientAddress) {
-      await requests.consume(clientAddress).catch((e: unknown) => {
-        if (e instanceof RateLimiterRes) throw limited();
-        throw e;
-      });
-    },
-    async assertSignInAllowed(loginName) {
-      const res = await signIns.get(loginName);
-      if (res && res.consumedPoints >= settings.signInFailures) throw limited();
-    },
-    async signInFailed(loginName) {
-      await signIns.consume(loginName).catch(() => undefined);
-    },
-    async signInSucceeded(loginName) {
-      await signIns.delete(loginName);
-    },
-    async allowEmailTo(address) {
+    signIn: createSignInThrottle(settings, limiter),
+    async allowEmail(kind, address) {
+      const cap = emailCaps[kind];
       try {
-        await emails.consume(address.toLowerCase());
-        return true;
-      } catch {
-        return false;
+        await cap.consume(address.toLowerCase());
+        return 'allowed';
+      } catch (e) {
+        if (!(e instanceof RateLimiterRes)) throw e;
+        return e.consumedPoints === cap.points + 1 ? 'withheld-first' : 'withheld';
       }
     },
   };

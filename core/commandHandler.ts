@@ -40,8 +40,22 @@ export function foldState<Event extends { type: string; data: unknown }, State>(
   return { state, expectedRevision: last ? last.revision : 'no_stream' };
 }
 
-export const toNewEvents = (events: { type: string; data: unknown }[], metadata: EventMetadata): NewEvent[] =>
-  events.map((e) => ({ id: randomUUID(), type: e.type, data: e.data, metadata }));
+/** `ids[i]`, when given, is the id of `events[i]`; the rest get random ids. */
+export const toNewEvents = (
+  events: { type: string; data: unknown }[],
+  metadata: EventMetadata,
+  ids: readonly string[] = [],
+): NewEvent[] => events.map((e, i) => ({ id: ids[i] ?? randomUUID(), type: e.type, data: e.data, metadata }));
+
+export interface HandleOptions {
+  /** default 3 */
+  attempts?: number;
+  /**
+   * Ids for the decided events, in order: a command that arrives again from outside (a provider's
+   * webhook) is then appended with the same ids, which stores that deduplicate ids make a no-op.
+   */
+  eventIds?: readonly string[];
+}
 
 export interface Handled<Event, State> {
   events: Event[];
@@ -60,7 +74,7 @@ export async function handleCommand<Command, Event extends { type: string; data:
   decider: Decider<Command, Event, State>,
   command: Command,
   metadata: EventMetadata,
-  attempts = 3,
+  { attempts = 3, eventIds }: HandleOptions = {},
 ): Promise<Handled<Event, State>> {
   for (let attempt = 1; ; attempt++) {
     const { state, expectedRevision } = await loadState(store, streamName, decider);
@@ -68,7 +82,9 @@ export async function handleCommand<Command, Event extends { type: string; data:
     const newState = events.reduce((s, e) => decider.evolve(s, e), state);
     if (events.length === 0) return { events, state: newState };
     try {
-      const result = await store.appendToStream(streamName, toNewEvents(events, metadata), { expectedRevision });
+      const result = await store.appendToStream(streamName, toNewEvents(events, metadata, eventIds), {
+        expectedRevision,
+      });
       return { events, state: newState, position: result.position };
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError) || attempt >= attempts) throw error;

@@ -22,10 +22,19 @@ export class KeyturnError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly fields?: FieldErrors,
+    /** RATE_LIMITED only: whole seconds until a retry can succeed (≥ 1) */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'KeyturnError';
   }
+}
+
+/** RATE_LIMITED with the time to wait, in words and as `retryAfterSeconds` (HTTP `Retry-After`). */
+export function rateLimited(retryAfterMs: number, what = 'Too many attempts.'): KeyturnError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  const wait = seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
+  return new KeyturnError('RATE_LIMITED', `${what} Please try again in ${wait}.`, undefined, seconds);
 }
 
 export const badInput = (fields: FieldErrors, message = 'Some fields are not valid.') =>

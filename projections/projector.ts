@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { EventStore, Position, RecordedEvent, Subscription } from '../core/eventStore/eventStore.js';
 import type { Logger } from '../core/logger.js';
 import type { ProjectionStore, ReadModel } from './readModel.js';
+import { endSessionsAfterCredentialChanges } from './sessions/sessionReaction.js';
 
 export interface Projector {
   /**
@@ -76,7 +77,10 @@ export async function startProjector(
       exclusive(async () => {
         // After a switch the subscription still delivers what the new version already holds.
         const fresh = events.filter((event) => !reached(event.position));
-        if (fresh.length > 0) await readModel.apply(fresh);
+        if (fresh.length > 0) {
+          await readModel.apply(fresh);
+          await endSessionsAfterCredentialChanges(readModel.sessions, fresh);
+        }
         advance(events[events.length - 1]!.position);
       }),
     onError: (error) =>

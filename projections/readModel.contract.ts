@@ -455,13 +455,14 @@ export function testReadModelContract(name: string, options: ReadModelContractOp
 
     describe('given sessions', () => {
       const now = new Date('2025-03-03T10:00:00.000Z');
-      const session = (accountId: string, expiresInMs: number): SessionRecord => ({
+      const session = (accountId: string, expiresInMs: number, createdAt = now): SessionRecord => ({
         tokenHash: randomUUID(),
         accountId,
         organizationId: 'org-1',
         role: 'OFFICE_MANAGER',
-        createdAt: now.toISOString(),
-        expiresAt: new Date(now.getTime() + expiresInMs).toISOString(),
+        credentialVersion: 2,
+        createdAt: createdAt.toISOString(),
+        expiresAt: new Date(createdAt.getTime() + expiresInMs).toISOString(),
       });
 
       it('returns a live session and nothing once it has expired', async () => {
@@ -483,6 +484,17 @@ export function testReadModelContract(name: string, options: ReadModelContractOp
         expect(await readModel.sessions.get(a1.tokenHash, now)).toBeUndefined();
         expect(await readModel.sessions.get(a2.tokenHash, now)).toBeUndefined();
         expect(await readModel.sessions.get(b2.tokenHash, now)).toEqual(b2);
+      });
+
+      it('ends the sessions of an account opened before a time, and keeps later ones and other accounts', async () => {
+        const earlier = session('acc-3', HOUR, new Date(now.getTime() - 60_000));
+        const later = session('acc-3', HOUR, new Date(now.getTime() + 1));
+        const other = session('acc-4', HOUR, new Date(now.getTime() - 60_000));
+        for (const s of [earlier, later, other]) await readModel.sessions.create(s);
+        await readModel.sessions.endOpenedBefore('acc-3', now.toISOString());
+        expect(await readModel.sessions.get(earlier.tokenHash, now)).toBeUndefined();
+        expect(await readModel.sessions.get(later.tokenHash, now)).toEqual(later);
+        expect(await readModel.sessions.get(other.tokenHash, now)).toEqual(other);
       });
     });
 

@@ -32,6 +32,11 @@ export interface UserView {
   setupLinkExpiresAt?: string;
   setupCompletedAt?: string;
   lastEmail?: LastEmail;
+  /**
+   * How many times the credentials changed (password changes): a session opened at a lower version
+   * is over. Absent on views projected before it existed (read as 0).
+   */
+  credentialVersion?: number;
   /** stream revision of the last applied event: redelivery of an older one is a no-op */
   revision: number;
 }
@@ -114,6 +119,8 @@ export interface SessionRecord {
   accountId: string;
   organizationId: string;
   role: Role;
+  /** the account's credential version when the session was opened (see `UserView.credentialVersion`) */
+  credentialVersion: number;
   createdAt: string;
   expiresAt: string;
 }
@@ -177,6 +184,11 @@ export interface ReadModel extends ProjectionStore {
     get(tokenHash: string, now: Date): Promise<SessionRecord | undefined>;
     delete(tokenHash: string): Promise<void>;
     deleteForAccount(accountId: string): Promise<void>;
+    /**
+     * Ends the account's sessions opened before `before` (ISO time): the reaction to a password
+     * change. Sessions opened after the change survive a replay of it.
+     */
+    endOpenedBefore(accountId: string, before: string): Promise<void>;
   };
   leases: Leases;
   close(): Promise<void>;

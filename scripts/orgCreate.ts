@@ -68,7 +68,7 @@ async function main() {
         store,
         hasher: createArgon2Hasher(),
         clock: () => new Date(),
-        links: { secret: loadOrCreateSecret(config.dataDir, config.secret), welcomeTtlMs: config.welcomeLinkTtlMs, resetTtlMs: config.resetLinkTtlMs },
+        links: { secret: loadOrCreateSecret(config.dataDir, config.secret, config.secretFile), welcomeTtlMs: config.welcomeLinkTtlMs, resetTtlMs: config.resetLinkTtlMs },
       },
       {
         name: values.name!,

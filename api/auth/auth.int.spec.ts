@@ -9,6 +9,7 @@ import {
   type Manager,
   type TestApp,
 } from '../testing/harness.js';
+import { createArgon2Hasher, type SecretHasher } from '../../core/crypto/secrets.js';
 
 const ME = `{ me { id name role } }`;
 const USERS = `{ users { totalCount edges { node { id name } } } }`;
@@ -113,7 +114,7 @@ describe('given a user who completed setup, and sign-in locked after 3 failures'
   let n = 0;
   // One organization for the group; every spec gets its own Ben (own login name, own failure count).
   beforeAll(async () => {
-    app = await createTestApp({ rateLimits: { requestsPerMinute: 1000, signInFailures: 3, signInWindowMs: 60_000, emailsPerAddressPerHour: 5 } });
+    app = await createTestApp({ rateLimits: { signInFailures: 3 } });
     acme = await app.organization('acme');
   });
   afterAll(async () => app.stop());
@@ -148,6 +149,15 @@ describe('given a user who completed setup, and sign-in locked after 3 failures'
     await expect(app.signIn(acme.loginName)).resolves.toBeTypeOf('string');
   });
 
+  it('tells when to retry, and lets the owner sign in from another address meanwhile', async () => {
+    for (let i = 0; i < 3; i++) await app.gql(SIGN_IN, { l: ben.loginName, p: `Wrong-Guess-${i}` }, undefined, '203.0.113.66');
+    const refused = errorOf(await app.gql(SIGN_IN, { l: ben.loginName, p: GOOD_PASSWORD }, undefined, '203.0.113.66'), 'RATE_LIMITED');
+    expect(refused.extensions?.retryAfterSeconds).toBe(60);
+    expect(refused.message).toMatch(/try again in 60 seconds/);
+    const owner = await app.gql(SIGN_IN, { l: ben.loginName, p: GOOD_PASSWORD }, undefined, '198.51.100.7');
+    expect(owner.errors).toBeUndefined();
+  });
+
   it('counts failures for unknown login names too', async () => {
     for (let i = 0; i < 3; i++) await app.gql(SIGN_IN, { l: '555@acme', p: `Guess-${i}` });
     expect(codesOf(await app.gql(SIGN_IN, { l: '555@acme', p: GOOD_PASSWORD }))).toEqual(['RATE_LIMITED']);
@@ -180,5 +190,37 @@ describe('given an office manager who signed in at 09:00', () => {
     expect((await app.gql(ME, {}, acme.token)).data?.me.id).toBe(acme.managerId);
     app.clock.advance(1);
     expect(codesOf(await app.gql(ME, {}, acme.token))).toEqual(['UNAUTHENTICATED']);
+  });
+});
+
+describe('given a user who completed setup, and 40 concurrent wrong sign-ins from one address', () => {
+  let app: TestApp;
+  let checks = 0;
+  beforeAll(async () => {
+    const hasher = createArgon2Hasher();
+    // Counts every password check, real or the equal-time dummy one for unknown names.
+    const counting: SecretHasher = {
+      hash: (secret) => hasher.hash(secret),
+      verify: (hash, secret) => ((checks += 1), hasher.verify(hash, secret)),
+      dummyVerify: (secret) => ((checks += 1), hasher.dummyVerify(secret)),
+    };
+    app = await createTestApp({ hasher: counting });
+  });
+  afterAll(async () => app.stop());
+
+  it('checks at most 5 of them, the right password among them too, and the owner still signs in from elsewhere', async () => {
+    const acme = await app.organization('acme');
+    const ben = await activeUser(app, acme.token, { name: 'Ben Okafor', extension: '101', email: 'ben@acme.example' });
+    checks = 0;
+    const guesses = Array.from({ length: 40 }, (_, i) => (i === 20 ? GOOD_PASSWORD : `Wrong-Guess-${i}`));
+    const answers = await Promise.all(guesses.map((p) => app.gql(SIGN_IN, { l: ben.loginName, p }, undefined, '203.0.113.66')));
+    expect(checks).toBeLessThanOrEqual(5);
+    const codes = answers.map((a) => codesOf(a)[0] ?? 'OK');
+    expect(codes.filter((c) => c === 'RATE_LIMITED').length).toBeGreaterThanOrEqual(35);
+    for (const answer of answers.filter((a) => codesOf(a)[0] === 'RATE_LIMITED')) {
+      expect(errorOf(answer, 'RATE_LIMITED').extensions?.retryAfterSeconds).toBeGreaterThan(0);
+    }
+    const owner = await app.gql(SIGN_IN, { l: ben.loginName, p: GOOD_PASSWORD }, undefined, '198.51.100.7');
+    expect(owner.errors).toBeUndefined();
   });
 });

@@ -1,9 +1,14 @@
 import { Arg, Authorized, Ctx, Field, Mutation, ObjectType, Resolver } from 'type-graphql';
-import { normalizeLoginName, verifyCredentials } from '../../core/accounts/signIn.js';
-import { KeyturnError, isKeyturnError } from '../../core/errors.js';
+import { verifyCredentials, type PasswordCheckGuard } from '../../core/accounts/signIn.js';
 import type { GraphQLContext } from '../graphql/context.js';
-import { User, toUser } from '../users/user.type.js';
+import { User, toUser, userOfAccount } from '../users/user.type.js';
 import { openSession } from './sessions.js';
+
+/** Every password check of a request goes through the sign-in budgets of its login name and address. */
+export const signInGuard =
+  (ctx: GraphQLContext): PasswordCheckGuard =>
+  (who, check) =>
+    ctx.services.limits.signIn.attempt({ ...who, clientAddress: ctx.clientAddress }, check);
 
 @ObjectType()
 export class Session {
@@ -25,22 +30,15 @@ export class AuthResolver {
     @Arg('password', () => String) password: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Session> {
-    const { limits, core, readModel } = ctx.services;
-    const key = normalizeLoginName(loginName).slice(0, 80);
-    await limits.assertSignInAllowed(key);
-    let account;
-    try {
-      account = await verifyCredentials(core, loginName.slice(0, 80), password.slice(0, 256));
-    } catch (error) {
-      if (isKeyturnError(error, 'INVALID_CREDENTIALS')) await limits.signInFailed(key);
-      throw error;
-    }
-    await limits.signInSucceeded(key);
+    const { core, readModel } = ctx.services;
+    const account = await verifyCredentials(core, loginName, password, signInGuard(ctx));
+    // Everything that can fail is done before the session exists: no cookie is ever set on an error.
+    const view = await readModel.users.get(account.organizationId, account.id);
+    const now = core.clock();
+    const user = view ? toUser(view, now) : userOfAccount(account, now);
     const { token, expiresAt } = await openSession(ctx.services, account);
     ctx.setSessionCookie?.(token, expiresAt);
-    const view = await readModel.users.get(account.organizationId, account.id);
-    if (!view) throw new KeyturnError('INVALID_CREDENTIALS', 'The login name or password is not right.');
-    return { token, expiresAt, user: toUser(view, core.clock()) };
+    return { token, expiresAt, user };
   }
 
   @Authorized()

@@ -15,6 +15,7 @@ export async function openSession(services: AppServices, account: OpenAccountSta
     accountId: account.id,
     organizationId: account.organizationId,
     role: account.role,
+    credentialVersion: account.credentialVersion,
     createdAt: now.toISOString(),
     expiresAt: expiresAt.toISOString(),
   });
@@ -29,6 +30,10 @@ export async function actorOfToken(
   const tokenHash = hashToken(token);
   const session = await services.readModel.sessions.get(tokenHash, services.core.clock());
   if (!session) return { actor: { kind: 'anonymous' } };
+  // A password change ends sessions by a reaction; should that reaction be lost (a crash between the
+  // append and it), the credential version the projection keeps still refuses the older session.
+  const view = await services.readModel.users.get(session.organizationId, session.accountId);
+  if (!view || (view.credentialVersion ?? 0) > session.credentialVersion) return { actor: { kind: 'anonymous' } };
   return {
     actor: { kind: 'account', accountId: session.accountId, organizationId: session.organizationId, role: session.role },
     tokenHash,

@@ -5,6 +5,7 @@ import type { ValidationError } from 'class-validator';
 import { KeyturnError, type FieldErrors } from '../../core/errors.js';
 import { WrongExpectedRevisionError } from '../../core/eventStore/eventStore.js';
 import type { Logger } from '../../core/logger.js';
+import { requestIdOfError } from './requestIds.js';
 
 /** Apollo's own codes for problems with the query itself: their messages are safe to show. */
 const queryProblems = new Set([
@@ -25,11 +26,15 @@ function fieldsOf(errors: ValidationError[], into: FieldErrors = {}): FieldError
   return into;
 }
 
+// "Did you mean …" names fields, arguments, types and enum values: a map of the schema for whoever
+// probes it. graphql-js writes them in validation and in variable coercion alike.
+const withoutSuggestions = (message: string) => message.replace(/ ?Did you mean [^?]*\?/g, '').trim();
+
 /**
  * The one place where errors become what a client sees: core codes pass through with their message
  * (written for people); anything unexpected is logged and answered without internals.
  */
-export function createErrorFormatter(log: Logger) {
+export function createErrorFormatter(log: Logger, options: { fieldSuggestions?: boolean } = {}) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const base = { locations: formatted.locations, path: formatted.path };
@@ -37,7 +42,11 @@ export function createErrorFormatter(log: Logger) {
       return {
         ...base,
         message: original.message,
-        extensions: { code: original.code, ...(original.fields ? { fields: original.fields } : {}) },
+        extensions: {
+          code: original.code,
+          ...(original.fields ? { fields: original.fields } : {}),
+          ...(original.retryAfterSeconds ? { retryAfterSeconds: original.retryAfterSeconds } : {}),
+        },
       };
     }
     if (original instanceof ArgumentValidationError) {
@@ -58,9 +67,16 @@ export function createErrorFormatter(log: Logger) {
     }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && queryProblems.has(code)) {
-      return { ...base, message: formatted.message, extensions: { code } };
+      const message = options.fieldSuggestions === false ? withoutSuggestions(formatted.message) : formatted.message;
+      return { ...base, message, extensions: { code } };
     }
-    log.error({ err: original instanceof Error ? original.message : String(original), path: formatted.path }, 'unexpected error');
-    return { ...base, message: 'Something went wrong on our side. Please try again.', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    // The id is in the answer and in the log line, so a support ticket leads to the line.
+    const requestId = requestIdOfError(error);
+    log.error({ requestId, err: original instanceof Error ? original.message : String(original), path: formatted.path }, 'unexpected error');
+    return {
+      ...base,
+      message: 'Something went wrong on our side. Please try again.',
+      extensions: { code: 'INTERNAL_SERVER_ERROR', ...(requestId ? { requestId } : {}) },
+    };
   };
 }

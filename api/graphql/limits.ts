@@ -1,87 +1,151 @@
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
+import type { ApolloServerPlugin } from '@apollo/server';
 import {
   GraphQLError,
-  type ASTVisitor,
-  type ValidationContext,
   Kind,
-  type SelectionSetNode,
-  type FragmentDefinitionNode,
+  type ASTVisitor,
+  type GraphQLSchema,
+  type ValidationContext,
+  type ValidationRule,
 } from 'graphql';
-import type { ApolloServerPlugin } from '@apollo/server';
-import type { GraphQLSchema } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import type { Logger } from '../../core/logger.js';
 
+/** Every default is documented in the README ("Limits"). */
 export interface QueryLimits {
+  /** graphql-js stops parsing past this many tokens: the first and cheapest bound on everything after it */
+  maxTokens: number;
+  /** operation definitions in one document; more than one only with `operationName` */
+  maxOperations: number;
+  maxFragments: number;
+  maxDirectives: number;
   maxDepth: number;
   maxAliases: number;
   maxCost: number;
 }
 
 export const defaultQueryLimits: QueryLimits = {
+  // The UI's biggest operation has about 70 tokens, the full introspection query about 180.
+  maxTokens: 2000,
+  maxOperations: 5,
+  maxFragments: 50,
+  maxDirectives: 20,
   maxDepth: 8,
   maxAliases: 20,
   maxCost: 5000,
 };
 
-const limitError = (message: string) =>
-  new GraphQLError(message, {
-    extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
-  });
+type Limit = 'tokens' | 'operations' | 'fragments' | 'directives' | 'depth' | 'aliases' | 'cost';
 
-function depthOf(
-  set: SelectionSetNode | undefined,
-  fragments: Record<string, FragmentDefinitionNode>,
-  seen: Set<string>,
-): number {
-  if (!set) return 0;
-  let max = 0;
-  for (const selection of set.selections) {
-    if (selection.kind === Kind.FIELD) {
-      max = Math.max(max, selection.selectionSet ? 1 + depthOf(selection.selectionSet, fragments, seen) : 1);
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      max = Math.max(max, depthOf(selection.selectionSet, fragments, seen));
-    } else {
-      const name = selection.name.value;
-      if (seen.has(name)) continue;
-      max = Math.max(max, depthOf(fragments[name]?.selectionSet, fragments, new Set([...seen, name])));
-    }
-  }
-  return max;
+/**
+ * A refusal: HTTP 400 (Apollo gives validation errors 400; `http` covers the ones thrown from
+ * plugins, which it would otherwise answer 500). `limit` lets the log say which one; the error
+ * formatter keeps only `code`.
+ */
+const limitError = (limit: Limit, message: string, code = 'GRAPHQL_VALIDATION_FAILED') =>
+  new GraphQLError(message, { extensions: { code, limit, http: { status: 400 } } });
+
+/** The limit an error stands for, if it is one of ours (or graphql-js's token limit). */
+export function limitOf(error: GraphQLError): Limit | undefined {
+  const limit = error.extensions.limit ?? (error.originalError as GraphQLError | undefined)?.extensions?.limit;
+  if (typeof limit === 'string') return limit as Limit;
+  // graphql-js 16 writes "more that"; accept the corrected spelling too
+  return /^Syntax Error: Document contains more tha[nt] \d+ tokens/.test(error.message) ? 'tokens' : undefined;
 }
 
-/** Depth and alias limits: cheap guards against queries written to exhaust the server. */
-export function shapeLimitRule(limits: QueryLimits) {
-  return (context: ValidationContext): ASTVisitor => {
-    let aliases = 0;
-    return {
-      Field(node) {
-        if (node.alias && ++aliases === limits.maxAliases + 1) {
-          context.reportError(limitError(`A query may use at most ${limits.maxAliases} aliases.`));
-        }
-      },
-      OperationDefinition(node) {
-        const fragments = Object.fromEntries(
-          context
-            .getDocument()
-            .definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
-            .map((d) => [d.name.value, d]),
-        );
-        if (depthOf(node.selectionSet, fragments, new Set()) > limits.maxDepth) {
-          context.reportError(limitError(`A query may nest at most ${limits.maxDepth} levels.`));
-        }
-      },
-    };
-  };
+/** Fragment definitions, counted once from the document's top level: linear. */
+function fragmentCountRule(limits: QueryLimits): ValidationRule {
+  return (context: ValidationContext): ASTVisitor => ({
+    Document(node) {
+      const fragments = node.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).length;
+      if (fragments > limits.maxFragments) {
+        context.reportError(limitError('fragments', `A query may define at most ${limits.maxFragments} fragments.`));
+      }
+    },
+  });
 }
 
 /**
- * Cost: every field costs 1 and a list costs its `first` argument times its children. Computed per
- * request (it needs the variables), as an Apollo plugin.
+ * GraphQL Armor's rules walk each operation once and remember each fragment's count, so they are
+ * linear in the document. They report through `onReject`, once per document, instead of throwing:
+ * a throw out of `validate` is an internal error (HTTP 500) to Apollo.
  */
-export function costLimitPlugin(schema: GraphQLSchema, limits: QueryLimits): ApolloServerPlugin {
+function once(limit: Limit, message: string, rule: (onReject: () => void) => ValidationRule): ValidationRule {
+  return (context) => {
+    let reported = false;
+    return rule(() => {
+      if (reported) return;
+      reported = true;
+      context.reportError(limitError(limit, message));
+    })(context);
+  };
+}
+
+/** Validation rules, in the order they matter to a reader; graphql-js runs them in one pass. */
+export function shapeLimitRules(limits: QueryLimits): ValidationRule[] {
+  const armor = { propagateOnRejection: false, exposeLimits: false } as const;
+  return [
+    fragmentCountRule(limits),
+    once('directives', `A query may use at most ${limits.maxDirectives} directives.`, (reject) =>
+      maxDirectivesRule({ ...armor, n: limits.maxDirectives, onReject: [reject] }),
+    ),
+    // Fragments do not add a level: the depth is the one of the answer.
+    once('depth', `A query may nest at most ${limits.maxDepth} levels.`, (reject) =>
+      maxDepthRule({ ...armor, n: limits.maxDepth, flattenFragments: true, onReject: [reject] }),
+    ),
+    once('aliases', `A query may use at most ${limits.maxAliases} aliases.`, (reject) =>
+      maxAliasesRule({ ...armor, n: limits.maxAliases, onReject: [reject] }),
+    ),
+  ];
+}
+
+/**
+ * What needs the request, not just the document: which operation (`operationName`) and its cost.
+ * Operations: one per request, or up to `maxOperations` of which `operationName` picks one (a client
+ * that keeps its operations in one file); validation has seen them all by then, but the token limit
+ * keeps that cheap.
+ * Cost: every field costs 1 and a list costs its `first` argument times its children. Refusals are
+ * logged at info with the request id: a client's mistake, not a fault.
+ */
+export function requestLimitPlugin(
+  schema: GraphQLSchema,
+  limits: QueryLimits,
+  log: Logger,
+): ApolloServerPlugin<{ requestId?: string }> {
   return {
-    async requestDidStart() {
+    async requestDidStart({ contextValue }) {
       return {
-        async didResolveOperation({ request, document }) {
+        async didEncounterErrors({ errors }) {
+          for (const error of errors) {
+            const limit = limitOf(error);
+            if (limit) log.info({ requestId: contextValue.requestId, limit, reason: error.message }, 'query refused');
+          }
+        },
+        async didResolveOperation({ request, document, operation }) {
+          const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length;
+          if (operations > limits.maxOperations) {
+            throw limitError(
+              'operations',
+              `A request may hold at most ${limits.maxOperations} operations; send them one at a time.`,
+              'BAD_REQUEST',
+            );
+          }
+          if (operations > 1 && !request.operationName) {
+            throw limitError(
+              'operations',
+              `This request holds ${operations} operations: name the one to run in operationName.`,
+              'BAD_REQUEST',
+            );
+          }
+          // graphql-js validates a subscription against a schema without any, then fails to execute it
+          // as if it were our fault; it is the client's.
+          if (operation && !schema.getRootType(operation.operation)) {
+            throw new GraphQLError(`This service has no ${operation.operation} operations.`, {
+              extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+            });
+          }
           let cost: number;
           try {
             cost = getComplexity({
@@ -102,6 +166,7 @@ export function costLimitPlugin(schema: GraphQLSchema, limits: QueryLimits): Apo
           }
           if (cost > limits.maxCost) {
             throw limitError(
+              'cost',
               `This query asks for too much at once (cost ${cost}, at most ${limits.maxCost}). Ask for fewer items.`,
             );
           }

@@ -42,8 +42,9 @@ export class LinksResolver {
 
   @Mutation(() => Boolean, { description: 'ends every session of the user and tells them by email' })
   async resetPassword(@Arg('input', () => ResetPasswordInput) input: ResetPasswordInput, @Ctx() ctx: GraphQLContext): Promise<boolean> {
-    const { accountId } = await resetPassword(ctx.services.core, requestOf(ctx), input);
-    await ctx.services.readModel.sessions.deleteForAccount(accountId);
+    // Ending the user's sessions is the projector's reaction to PasswordChanged, not this resolver's.
+    const { position } = await resetPassword(ctx.services.core, requestOf(ctx), input);
+    await ctx.services.projector.waitFor(position).catch(() => undefined);
     return true;
   }
 

@@ -207,7 +207,7 @@ describe('given active Ben with a second email, and a cap of 2 emails per addres
   let app: TestApp;
   let ben: { id: string };
   beforeEach(async () => {
-    app = await createTestApp({ rateLimits: { requestsPerMinute: 1000, signInFailures: 5, signInWindowMs: 900_000, emailsPerAddressPerHour: 2 } });
+    app = await createTestApp({ rateLimits: { resetEmailsPerAddressPerHour: 2, loginNameEmailsPerAddressPerHour: 2 } });
     const acme = await app.organization('acme');
     ben = await activeUser(app, acme.token, { name: 'Ben Okafor', extension: '101', email: 'ben@acme.example' });
     await app.gql(`mutation($id: ID!) { addSecondaryEmail(userId: $id, email: "ben.home@example.com") { id } }`, { id: ben.id }, acme.token);
@@ -225,13 +225,26 @@ describe('given active Ben with a second email, and a cap of 2 emails per addres
     expect(app.outbox().filter((m) => m.kind === 'reset')).toHaveLength(2);
   });
 
-  it('counts login-name requests against the same cap', async () => {
+  it('records the withheld email once on the account, where the office manager sees it', async () => {
+    for (let i = 0; i < 4; i++) {
+      await app.gql(REQUEST_RESET, { email: 'ben@acme.example' });
+      await settled(app);
+    }
+    const withheld = await eventsOf(app, ben.id, 'EmailWithheld');
+    expect(withheld.map((e) => e.data)).toEqual([{ withheldId: expect.any(String), kind: 'reset', reason: 'too-many-requests' }]);
+    const view = await app.readModel.users.get(withheld[0]!.metadata.organizationId!, ben.id);
+    expect(view?.lastEmail).toMatchObject({ kind: 'reset', status: 'FAILED', error: expect.stringMatching(/too many password reset emails/) });
+  });
+
+  it('keeps login-name requests from silencing reset emails: each kind has its own cap', async () => {
+    for (let i = 0; i < 3; i++) {
+      expect((await app.gql(REQUEST_LOGIN_NAME, { email: 'ben@acme.example' })).data?.requestLoginName).toBe(true);
+      await settled(app);
+    }
+    expect(app.outbox().filter((m) => m.kind === 'login-name')).toHaveLength(2);
     await app.gql(REQUEST_RESET, { email: 'ben@acme.example' });
-    await app.gql(REQUEST_LOGIN_NAME, { email: 'ben@acme.example' });
-    await settled(app);
-    expect((await app.gql(REQUEST_LOGIN_NAME, { email: 'ben@acme.example' })).data?.requestLoginName).toBe(true);
-    await settled(app);
-    expect(app.outbox().filter((m) => m.kind === 'login-name')).toHaveLength(1);
+    await resetEmailOf(app, ben.id);
+    expect((await eventsOf(app, ben.id, 'EmailWithheld')).map((e) => (e.data as { kind: string }).kind)).toEqual(['login-name']);
   });
 
   it('caps the emails an address receives, whichever of its addresses the request named', async () => {

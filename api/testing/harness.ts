@@ -45,8 +45,13 @@ export interface TestApp {
   checkpoints: CheckpointStore;
   clock: ReturnType<typeof testClock>;
   outboxDir: string;
-  /** run an operation as the holder of this session token (or anonymously) */
-  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GqlResult<T>>;
+  /** run an operation as the holder of this session token (or anonymously), from a client address */
+  gql<T = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string,
+    clientAddress?: string,
+  ): Promise<GqlResult<T>>;
   outbox(): OutboxMessage[];
   /** waits until the reactor wrote an email matching `match`, and returns it */
   waitForEmail(match: (m: OutboxMessage) => boolean, timeoutMs?: number): Promise<OutboxMessage>;
@@ -92,10 +97,10 @@ export async function createTestApp(overrides: Partial<KeyturnParts> & { readMod
     checkpoints,
     clock,
     outboxDir,
-    async gql(query, variables, token) {
+    async gql(query, variables, token, clientAddress = '192.0.2.1') {
       const response = await keyturn.graphql.executeOperation(
         { query, variables },
-        { contextValue: await keyturn.contextFor(token) },
+        { contextValue: await keyturn.contextFor(token, undefined, clientAddress) },
       );
       if (response.body.kind !== 'single') throw new Error('unexpected incremental response');
       return response.body.singleResult as GqlResult<any>;

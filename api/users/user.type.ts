@@ -1,4 +1,5 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import type { OpenAccountState } from '../../core/accounts/account.js';
 import type { UserView } from '../../projections/readModel.js';
 import { statusOf } from '../../projections/readModel.js';
 
@@ -105,4 +106,26 @@ export function toUser(view: UserView, now: Date): User {
       error: view.lastEmail.error,
     },
   });
+}
+
+/**
+ * The user as the write side decided it, for the moments the read model has not caught up: the
+ * fields the account's own stream knows, nothing about emails.
+ */
+export function userOfAccount(state: OpenAccountState, now: Date): User {
+  const view: UserView = {
+    id: state.id,
+    organizationId: state.organizationId,
+    name: state.name,
+    extension: state.extension,
+    loginName: state.loginName,
+    email: state.email,
+    secondaryEmail: state.secondaryEmail,
+    role: state.role,
+    setupLinkExpiresAt: state.invite?.expiresAt,
+    revision: -1,
+  };
+  const user = toUser(view, now);
+  if (state.status === 'active') user.status = AccountStatus.ACTIVE;
+  return user;
 }

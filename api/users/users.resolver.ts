@@ -1,6 +1,8 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { createUser, sendWelcomeEmail, sendWelcomeEmails } from '../../core/accounts/onboarding.js';
-import { changeEmailAddress } from '../../core/accounts/emailAddresses.js';
+import { changeEmailAddress, type EmailChange } from '../../core/accounts/emailAddresses.js';
+import type { AccountState } from '../../core/accounts/account.js';
+import { signInGuard } from '../auth/auth.resolver.js';
 import { KeyturnError, badInput } from '../../core/errors.js';
 import { normalizeEmail } from '../../core/validation.js';
 import type { Position } from '../../core/eventStore/eventStore.js';
@@ -10,7 +12,7 @@ import type { GraphQLContext } from '../graphql/context.js';
 import { pageSize, toConnection } from '../graphql/paging.js';
 import { BulkProgress, BulkWelcomeResult } from './bulkWelcome.type.js';
 import { CreateUserInput, UserFilter } from './inputs.js';
-import { AccountStatus, User, toUser } from './user.type.js';
+import { AccountStatus, User, toUser, userOfAccount } from './user.type.js';
 import { UserConnection } from './userConnection.type.js';
 
 const notFound = () => new KeyturnError('NOT_FOUND', 'No such user.');
@@ -58,22 +60,22 @@ export class UsersResolver {
   @Mutation(() => User)
   async createUser(@Arg('input', () => CreateUserInput) input: CreateUserInput, @Ctx() ctx: GraphQLContext): Promise<User> {
     const actor = requireSignedIn(ctx);
-    const { accountId, position } = await createUser(ctx.services.core, requestOf(ctx), {
+    const { accountId, position, state } = await createUser(ctx.services.core, requestOf(ctx), {
       organizationId: actor.organizationId,
       name: input.name,
       extension: input.extension,
       email: normalizeEmail(input.email),
       role: input.role,
     });
-    return afterWrite(ctx, actor, accountId, position);
+    return afterWrite(ctx, actor, accountId, position, state);
   }
 
   @Authorized('OFFICE_MANAGER')
   @Mutation(() => User, { description: 'CONFLICT when the user already completed setup' })
   async sendWelcomeEmail(@Arg('userId', () => ID) userId: string, @Ctx() ctx: GraphQLContext): Promise<User> {
     const actor = requireSignedIn(ctx);
-    const { position } = await sendWelcomeEmail(ctx.services.core, requestOf(ctx), userId);
-    return afterWrite(ctx, actor, userId, position);
+    const { position, state } = await sendWelcomeEmail(ctx.services.core, requestOf(ctx), userId);
+    return afterWrite(ctx, actor, userId, position, state);
   }
 
   @Authorized('OFFICE_MANAGER')
@@ -117,13 +119,18 @@ export class UsersResolver {
   }
 
   @Authorized()
-  @Mutation(() => User, { description: "office managers for their users; anyone for their own" })
+  @Mutation(() => User, {
+    description:
+      'office managers for their users; anyone for their own, with currentPassword (BAD_USER_INPUT when missing, INVALID_CREDENTIALS when wrong). Links sent to the old address stop working; the old address gets a notice.',
+  })
   async changeDesignatedEmail(
     @Arg('userId', () => ID) userId: string,
     @Arg('email', () => String) email: string,
     @Ctx() ctx: GraphQLContext,
+    @Arg('currentPassword', () => String, { nullable: true }) currentPassword?: string,
   ): Promise<User> {
-    return changeEmail(ctx, userId, (actor) => ({ type: 'ChangeDesignatedEmail', actor, data: { email: normalizeEmail(email) } }));
+    const change = { type: 'ChangeDesignatedEmail' as const, email: normalizeEmail(email), currentPassword: currentPassword ?? undefined };
+    return changeEmail(ctx, userId, change);
   }
 
   @Authorized('OFFICE_MANAGER')
@@ -133,13 +140,13 @@ export class UsersResolver {
     @Arg('email', () => String) email: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<User> {
-    return changeEmail(ctx, userId, (actor) => ({ type: 'AddSecondaryEmail', actor, data: { email: normalizeEmail(email) } }));
+    return changeEmail(ctx, userId, { type: 'AddSecondaryEmail', email: normalizeEmail(email) });
   }
 
   @Authorized('OFFICE_MANAGER')
   @Mutation(() => User)
   async removeSecondaryEmail(@Arg('userId', () => ID) userId: string, @Ctx() ctx: GraphQLContext): Promise<User> {
-    return changeEmail(ctx, userId, (actor) => ({ type: 'RemoveSecondaryEmail', actor }));
+    return changeEmail(ctx, userId, { type: 'RemoveSecondaryEmail' });
   }
 
   @FieldResolver(() => AuditEventConnection)
@@ -169,17 +176,34 @@ async function readableUser(ctx: GraphQLContext, actor: SignedIn, id: string): P
   return toUser(view, ctx.services.core.clock());
 }
 
-type EmailCommand = Parameters<typeof changeEmailAddress>[3];
-
-/** The three email mutations differ only in their command; the decider holds every rule. */
-async function changeEmail(ctx: GraphQLContext, userId: string, command: (actor: SignedIn) => EmailCommand) {
+/** The three email mutations differ only in their change; the decider holds every rule. */
+async function changeEmail(ctx: GraphQLContext, userId: string, change: EmailChange) {
   const actor = requireSignedIn(ctx);
-  const { position } = await changeEmailAddress(ctx.services.core, requestOf(ctx), userId, command(actor));
-  return afterWrite(ctx, actor, userId, position);
+  const { position, state } = await changeEmailAddress(ctx.services.core, requestOf(ctx), userId, change, signInGuard(ctx));
+  return afterWrite(ctx, actor, userId, position, state);
 }
 
-/** A mutation answers with the user as it is after its own write: wait for the projection first. */
-async function afterWrite(ctx: GraphQLContext, actor: SignedIn, id: string, position: Position | undefined) {
-  await ctx.services.projector.waitFor(position);
+/**
+ * A mutation answers with the user as it is after its own write, so it waits for the projection. Its
+ * events are recorded whatever happens next: should the view not catch up in time, the answer comes
+ * from the decided state (the lag is logged), never an error that would invite a retry — a retried
+ * welcome email would supersede the link just sent.
+ */
+async function afterWrite(
+  ctx: GraphQLContext,
+  actor: SignedIn,
+  id: string,
+  position: Position | undefined,
+  decided?: AccountState,
+): Promise<User> {
+  try {
+    await ctx.services.projector.waitFor(position);
+  } catch (error) {
+    ctx.services.log.warn(
+      { requestId: ctx.requestId, accountId: id, err: error instanceof Error ? error.message : String(error) },
+      'read model behind a recorded write: answering from the decided state',
+    );
+    if (decided && decided.status !== 'absent' && canRead(actor, decided)) return userOfAccount(decided, ctx.services.core.clock());
+  }
   return readableUser(ctx, actor, id);
 }

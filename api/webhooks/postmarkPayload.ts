@@ -12,7 +12,15 @@ export type ParsedPayload =
   | { kind: 'malformed'; recordType?: string; problems: string[] };
 
 const handledTypes = new Set(['Delivery', 'Bounce', 'SpamComplaint']);
-const emailKinds = new Set<string>(['welcome', 'reset', 'login-name', 'password-changed']);
+// Compiler-checked: a new email kind fails to build until webhooks accept it.
+const emailKindList = {
+  welcome: true,
+  reset: true,
+  'login-name': true,
+  'password-changed': true,
+  'email-changed': true,
+} satisfies Record<EmailKind, true>;
+const emailKinds = new Set<string>(Object.keys(emailKindList));
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 const DETAILS_MAX = 500;
 

@@ -150,6 +150,13 @@ describe('given webhooks configured, and Ben, whose welcome email the provider a
     });
   });
 
+  it('records a report Postmark delivers twice at the same moment once', async () => {
+    const answers = await Promise.all([http.post(bounce(welcome)), http.post(bounce(welcome))]);
+    const statuses = await Promise.all(answers.map(async (res) => ((await res.json()) as { status: string }).status));
+    for (const status of statuses) expect(['recorded', 'duplicate']).toContain(status);
+    expect(await eventsOf(app, ben.id, 'EmailBounced')).toHaveLength(1);
+  });
+
   it("a Delivery report moves the email's time to when the recipient's server took it", async () => {
     const before = await http.lastEmail(acme.token, ben.id);
     app.clock.advance(5 * 60_000);

@@ -8,7 +8,15 @@ import {
   NAME_MAX_LENGTH,
   isEmail,
 } from '../validation.js';
-import type { AccountEvent, EmailKind, Role } from './events.js';
+import type { AccountEvent, RecoveryEmailKind, Role } from './events.js';
+import {
+  decideEmailOutcome,
+  evolveEmailLedger,
+  reportRefusal,
+  type EmailLedger,
+  type EmailOutcome,
+  type ProviderReportEvent,
+} from './emailOutcomes.js';
 
 export interface OpenAccountState {
   status: 'pending' | 'active';
@@ -20,13 +28,20 @@ export interface OpenAccountState {
   email: string;
   secondaryEmail?: string;
   role: Role;
-  /** newest welcome link; older ones are superseded */
-  invite?: { inviteId: string; expiresAt: string };
+  /** newest welcome link; older ones are superseded, and an email change that drops a recipient kills it */
+  invite?: { inviteId: string; expiresAt: string; recipients: string[] };
   completedInviteId?: string;
   passwordHash?: string;
-  /** newest reset link, until a password change kills it */
-  reset?: { resetId: string; expiresAt: string };
+  /** newest reset link, until a password change (or an email change that drops a recipient) kills it */
+  reset?: { resetId: string; expiresAt: string; recipients: string[] };
   usedResetIds: string[];
+  /**
+   * Counts the events after which every open session must end (password changes). Sessions carry
+   * the version they were opened at; the read model's copy of it is compared on every request.
+   */
+  credentialVersion: number;
+  /** which emails were asked for, have an outcome, were reported on (absent until the first email) */
+  emails?: EmailLedger;
 }
 
 export type AccountState = { status: 'absent' } | OpenAccountState;
@@ -52,15 +67,20 @@ export type AccountCommand =
   | { type: 'RequestReset'; now: Date; data: { resetId: string; expiresAt: Date } }
   | { type: 'ResetPassword'; now: Date; data: { resetId: string; changeId: string; passwordHash: string } }
   | { type: 'RequestLoginName'; data: { requestId: string; to: string; loginNames: string[]; deliver: boolean } }
-  | { type: 'ChangeDesignatedEmail'; actor: Actor; data: { email: string } }
-  | { type: 'AddSecondaryEmail'; actor: Actor; data: { email: string } }
-  | { type: 'RemoveSecondaryEmail'; actor: Actor }
+  | {
+      type: 'ChangeDesignatedEmail';
+      actor: Actor;
+      /** `passwordConfirmed`: the caller's current password was checked (required to change one's own) */
+      data: { email: string; noticeId: string; passwordConfirmed?: boolean };
+    }
+  | { type: 'AddSecondaryEmail'; actor: Actor; data: { email: string; noticeId: string } }
+  | { type: 'RemoveSecondaryEmail'; actor: Actor; data: { noticeId: string } }
+  | { type: 'WithholdEmail'; data: { withheldId: string; kind: RecoveryEmailKind } }
   | {
       type: 'RecordEmailOutcome';
-      data:
-        | { delivered: true; kind: EmailKind; refId: string; to: string[]; providerMessageId?: string }
-        | { delivered: false; kind: EmailKind; refId: string; to: string[]; errorCode: string; reason: string };
-    };
+      data: EmailOutcome;
+    }
+  | { type: 'RecordProviderReport'; data: { event: ProviderReportEvent } };
 
 export const recipientsOf = (s: OpenAccountState) => (s.secondaryEmail ? [s.email, s.secondaryEmail] : [s.email]);
 
@@ -81,8 +101,17 @@ export function assertCanManage(actor: Actor, organizationId: string) {
   if (actor.role !== 'OFFICE_MANAGER') throw new KeyturnError('FORBIDDEN', 'Only an office manager can do this.');
 }
 
-function assertCanChangeDesignatedEmail(actor: Actor, state: OpenAccountState) {
-  if (actor.kind === 'account' && actor.accountId === state.id) return;
+/**
+ * Anyone may change their own designated email, but only with their current password: a stolen
+ * session alone must not be able to move the account's recovery address.
+ */
+function assertCanChangeDesignatedEmail(actor: Actor, state: OpenAccountState, passwordConfirmed: boolean) {
+  if (actor.kind === 'account' && actor.accountId === state.id) {
+    if (!passwordConfirmed) {
+      throw badInput({ currentPassword: ['Enter your current password to change your own email.'] });
+    }
+    return;
+  }
   assertCanManage(actor, state.organizationId);
 }
 
@@ -171,17 +200,15 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
     }
     case 'ChangeDesignatedEmail': {
       const s = requireOpen(state);
-      assertCanChangeDesignatedEmail(command.actor, s);
-      validateEmail('email', command.data.email);
-      if (command.data.email === s.email) return [];
-      if (command.data.email === s.secondaryEmail) {
+      const { email, noticeId, passwordConfirmed } = command.data;
+      assertCanChangeDesignatedEmail(command.actor, s, passwordConfirmed === true);
+      validateEmail('email', email);
+      if (email === s.email) return [];
+      if (email === s.secondaryEmail) {
         throw badInput({ email: ['This address is already the second email. Remove it there first.'] });
       }
       return [
-        {
-          type: 'DesignatedEmailChanged',
-          data: { email: command.data.email, previousEmail: s.email, by: actorId(command.actor) },
-        },
+        { type: 'DesignatedEmailChanged', data: { email, previousEmail: s.email, by: actorId(command.actor), noticeId } },
       ];
     }
     case 'AddSecondaryEmail': {
@@ -197,7 +224,7 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
           type: 'SecondaryEmailAdded',
           data: {
             email: command.data.email,
-            ...(s.secondaryEmail ? { previousEmail: s.secondaryEmail } : {}),
+            ...(s.secondaryEmail ? { previousEmail: s.secondaryEmail, noticeId: command.data.noticeId } : {}),
             by: actorId(command.actor),
           },
         },
@@ -207,15 +234,18 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
       const s = requireOpen(state);
       assertCanManage(command.actor, s.organizationId);
       if (!s.secondaryEmail) return [];
-      return [{ type: 'SecondaryEmailRemoved', data: { email: s.secondaryEmail, by: actorId(command.actor) } }];
+      const { noticeId } = command.data;
+      return [{ type: 'SecondaryEmailRemoved', data: { email: s.secondaryEmail, by: actorId(command.actor), noticeId } }];
     }
-    case 'RecordEmailOutcome': {
+    case 'WithholdEmail': {
       requireOpen(state);
-      const { delivered, ...rest } = command.data;
-      return delivered
-        ? [{ type: 'EmailDelivered', data: rest }]
-        : [{ type: 'EmailDeliveryFailed', data: rest as Extract<AccountEvent, { type: 'EmailDeliveryFailed' }>['data'] }];
+      return [{ type: 'EmailWithheld', data: { ...command.data, reason: 'too-many-requests' } }];
     }
+    case 'RecordEmailOutcome':
+      return decideEmailOutcome(command.data, requireOpen(state).emails);
+    case 'RecordProviderReport':
+      // Reports come from outside: one that names no email of this account, or repeats, records nothing.
+      return reportRefusal(state, command.data.event) ? [] : [command.data.event];
     default: {
       const exhaustive: never = command;
       throw new Error(`Unknown command ${JSON.stringify(exhaustive)}`);
@@ -223,15 +253,23 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
   }
 }
 
+/** The fields below, then the email ledger, which follows every email request and outcome. */
 export function evolveAccount(state: AccountState, event: AccountEvent): AccountState {
+  const next = evolveAccountFields(state, event);
+  if (next.status === 'absent') return next;
+  const emails = evolveEmailLedger(next.emails, event);
+  return emails === next.emails ? next : { ...next, emails };
+}
+
+function evolveAccountFields(state: AccountState, event: AccountEvent): AccountState {
   if (event.type === 'AccountOpened') {
     const { accountId, openedBy: _openedBy, ...rest } = event.data;
-    return { status: 'pending', id: accountId, ...rest, usedResetIds: [] };
+    return { status: 'pending', id: accountId, ...rest, usedResetIds: [], credentialVersion: 0 };
   }
   if (state.status === 'absent') return state;
   switch (event.type) {
     case 'WelcomeEmailSent':
-      return { ...state, invite: { inviteId: event.data.inviteId, expiresAt: event.data.expiresAt } };
+      return { ...state, invite: { inviteId: event.data.inviteId, expiresAt: event.data.expiresAt, recipients: event.data.recipients } };
     case 'SetupCompleted':
       return {
         ...state,
@@ -241,7 +279,7 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
         passwordHash: event.data.passwordHash,
       };
     case 'ResetRequested':
-      return { ...state, reset: { resetId: event.data.resetId, expiresAt: event.data.expiresAt } };
+      return { ...state, reset: { resetId: event.data.resetId, expiresAt: event.data.expiresAt, recipients: event.data.recipients } };
     case 'PasswordChanged':
       // A password change kills every outstanding reset link.
       return {
@@ -249,14 +287,16 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
         passwordHash: event.data.passwordHash,
         reset: undefined,
         usedResetIds: event.data.resetId ? [...state.usedResetIds, event.data.resetId] : state.usedResetIds,
+        credentialVersion: state.credentialVersion + 1,
       };
     case 'DesignatedEmailChanged':
-      return { ...state, email: event.data.email };
+      return closeLinksToRemovedAddresses({ ...state, email: event.data.email });
     case 'SecondaryEmailAdded':
-      return { ...state, secondaryEmail: event.data.email };
+      return closeLinksToRemovedAddresses({ ...state, secondaryEmail: event.data.email });
     case 'SecondaryEmailRemoved':
-      return { ...state, secondaryEmail: undefined };
+      return closeLinksToRemovedAddresses({ ...state, secondaryEmail: undefined });
     case 'LoginNameRequested':
+    case 'EmailWithheld':
     case 'EmailDelivered':
     case 'EmailDeliveryFailed':
     // Provider reports change nothing the write side decides on.
@@ -264,8 +304,24 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
     case 'EmailComplained':
       return state;
     default: {
-      const exhaustive: never = event;
-      throw new Error(`Unknown event ${JSON.stringify(exhaustive)}`);
+      // Compile time: every known type is handled. Run time: a type written by a newer version (a
+      // rolling deploy) changes nothing this version decides on, rather than making the account unusable.
+      const _unknown: never = event;
+      return state;
     }
   }
+}
+
+/**
+ * A link that went to an address the account no longer has must stop working: whoever holds that
+ * mailbox (a former employee, a typo's owner, an attacker who changed it back) is not the user.
+ */
+function closeLinksToRemovedAddresses(state: OpenAccountState): OpenAccountState {
+  const current = new Set(recipientsOf(state));
+  const stale = (recipients: string[]) => recipients.some((r) => !current.has(r));
+  return {
+    ...state,
+    invite: state.invite && stale(state.invite.recipients) ? undefined : state.invite,
+    reset: state.reset && stale(state.reset.recipients) ? undefined : state.reset,
+  };
 }

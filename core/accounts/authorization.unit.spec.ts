@@ -94,20 +94,20 @@ const managerOnly: Record<string, ManagerOnly> = {
   },
   AddSecondaryEmail: {
     given: [ann],
-    when: (actor) => ({ type: 'AddSecondaryEmail', actor, data: { email: 'ann@home.example' } }),
+    when: (actor) => ({ type: 'AddSecondaryEmail', actor, data: { email: 'ann@home.example', noticeId: 'n-1' } }),
     then: (by) => [{ type: 'SecondaryEmailAdded', data: { email: 'ann@home.example', by } }],
   },
   RemoveSecondaryEmail: {
     given: [ann, secondEmail],
-    when: (actor) => ({ type: 'RemoveSecondaryEmail', actor }),
-    then: (by) => [{ type: 'SecondaryEmailRemoved', data: { email: 'ann@home.example', by } }],
+    when: (actor) => ({ type: 'RemoveSecondaryEmail', actor, data: { noticeId: 'n-1' } }),
+    then: (by) => [{ type: 'SecondaryEmailRemoved', data: { email: 'ann@home.example', by, noticeId: 'n-1' } }],
   },
   "ChangeDesignatedEmail of another user's account": {
     ownerMay: true,
     given: [ann],
-    when: (actor) => ({ type: 'ChangeDesignatedEmail', actor, data: { email: 'ann.lee@acme.com' } }),
+    when: (actor) => ({ type: 'ChangeDesignatedEmail', actor, data: { email: 'ann.lee@acme.com', noticeId: 'n-1', passwordConfirmed: true } }),
     then: (by) => [
-      { type: 'DesignatedEmailChanged', data: { email: 'ann.lee@acme.com', previousEmail: 'ann@acme.com', by } },
+      { type: 'DesignatedEmailChanged', data: { email: 'ann.lee@acme.com', previousEmail: 'ann@acme.com', by, noticeId: 'n-1' } },
     ],
   },
 };
@@ -138,10 +138,10 @@ describe('given Ann, a user of Acme, changing designated emails', () => {
   const change = (actor: Actor): AccountCommand => ({
     type: 'ChangeDesignatedEmail',
     actor,
-    data: { email: 'ann.lee@acme.com' },
+    data: { email: 'ann.lee@acme.com', noticeId: 'n-1', passwordConfirmed: true },
   });
   const changed = (by: string): AccountEvent[] => [
-    { type: 'DesignatedEmailChanged', data: { email: 'ann.lee@acme.com', previousEmail: 'ann@acme.com', by } },
+    { type: 'DesignatedEmailChanged', data: { email: 'ann.lee@acme.com', previousEmail: 'ann@acme.com', by, noticeId: 'n-1' } },
   ];
 
   it('lets Ann change her own designated email', () => {
@@ -178,22 +178,30 @@ describe('given Ada, an auditor of Acme', () => {
   it("is FORBIDDEN to change another user's designated email", () => {
     spec
       .given([ann])
-      .when({ type: 'ChangeDesignatedEmail', actor: adaActs, data: { email: 'ann.lee@acme.com' } })
+      .when({ type: 'ChangeDesignatedEmail', actor: adaActs, data: { email: 'ann.lee@acme.com', noticeId: 'n-1' } })
       .thenThrows('FORBIDDEN');
   });
 
   it('is FORBIDDEN to manage the second email of her own account', () => {
     spec
       .given([ada])
-      .when({ type: 'AddSecondaryEmail', actor: adaActs, data: { email: 'ada@home.example' } })
+      .when({ type: 'AddSecondaryEmail', actor: adaActs, data: { email: 'ada@home.example', noticeId: 'n-1' } })
       .thenThrows('FORBIDDEN');
   });
 
   // Every signed-in person keeps their own designated email current (the Profile page), auditors too.
-  it('may change her own designated email', () => {
+  it('may change her own designated email once her current password was checked', () => {
     spec
       .given([ada])
-      .when({ type: 'ChangeDesignatedEmail', actor: adaActs, data: { email: 'ada.lee@acme.com' } })
-      .then([{ type: 'DesignatedEmailChanged', data: { email: 'ada.lee@acme.com', previousEmail: expect.any(String), by: expect.any(String) } }]);
+      .when({ type: 'ChangeDesignatedEmail', actor: adaActs, data: { email: 'ada.lee@acme.com', noticeId: 'n-1', passwordConfirmed: true } })
+      .then([{ type: 'DesignatedEmailChanged', data: { email: 'ada.lee@acme.com', previousEmail: expect.any(String), by: expect.any(String), noticeId: 'n-1' } }]);
+  });
+
+  // A stolen session alone must not move the account's recovery address.
+  it('is BAD_USER_INPUT naming currentPassword to change her own designated email without it', () => {
+    spec
+      .given([ada])
+      .when({ type: 'ChangeDesignatedEmail', actor: adaActs, data: { email: 'ada.lee@acme.com', noticeId: 'n-1' } })
+      .thenThrows('BAD_USER_INPUT', ['currentPassword']);
   });
 });

@@ -31,14 +31,14 @@ const secondEmail: AccountEvent = { type: 'SecondaryEmailAdded', data: { email: 
 const changeDesignated = (email: string): AccountCommand => ({
   type: 'ChangeDesignatedEmail',
   actor: manager,
-  data: { email },
+  data: { email, noticeId: 'n-1' },
 });
 const addSecondary = (email: string): AccountCommand => ({
   type: 'AddSecondaryEmail',
   actor: manager,
-  data: { email },
+  data: { email, noticeId: 'n-1' },
 });
-const removeSecondary: AccountCommand = { type: 'RemoveSecondaryEmail', actor: manager };
+const removeSecondary: AccountCommand = { type: 'RemoveSecondaryEmail', actor: manager, data: { noticeId: 'n-1' } };
 
 describe('given an account with a designated email only', () => {
   const given = spec.given([opened]);
@@ -49,7 +49,7 @@ describe('given an account with a designated email only', () => {
       .then([
         {
           type: 'DesignatedEmailChanged',
-          data: { email: 'ann.lee@acme.com', previousEmail: 'ann@acme.com', by: 'acc-mia' },
+          data: { email: 'ann.lee@acme.com', previousEmail: 'ann@acme.com', by: 'acc-mia', noticeId: 'n-1' },
         },
       ]);
   });
@@ -96,7 +96,7 @@ describe('given an account with a second email', () => {
     given.when(addSecondary('ann@work.example')).then([
       {
         type: 'SecondaryEmailAdded',
-        data: { email: 'ann@work.example', previousEmail: 'ann@home.example', by: 'acc-mia' },
+        data: { email: 'ann@work.example', previousEmail: 'ann@home.example', by: 'acc-mia', noticeId: 'n-1' },
       },
     ]);
   });
@@ -108,7 +108,7 @@ describe('given an account with a second email', () => {
   it('removes the second email, naming it', () => {
     given
       .when(removeSecondary)
-      .then([{ type: 'SecondaryEmailRemoved', data: { email: 'ann@home.example', by: 'acc-mia' } }]);
+      .then([{ type: 'SecondaryEmailRemoved', data: { email: 'ann@home.example', by: 'acc-mia', noticeId: 'n-1' } }]);
   });
 });
 
@@ -148,7 +148,7 @@ describe('given the designated email changed and the second email removed', () =
     given.when(changeDesignated('ann@home.example')).then([
       {
         type: 'DesignatedEmailChanged',
-        data: { email: 'ann@home.example', previousEmail: 'ann.lee@acme.com', by: 'acc-mia' },
+        data: { email: 'ann@home.example', previousEmail: 'ann.lee@acme.com', by: 'acc-mia', noticeId: 'n-1' },
       },
     ]);
   });

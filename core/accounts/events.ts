@@ -5,7 +5,10 @@
 export type Role = 'OFFICE_MANAGER' | 'USER' | 'AUDITOR';
 export const roles: readonly Role[] = ['OFFICE_MANAGER', 'USER', 'AUDITOR'];
 
-export type EmailKind = 'welcome' | 'reset' | 'login-name' | 'password-changed';
+export type EmailKind = 'welcome' | 'reset' | 'login-name' | 'password-changed' | 'email-changed';
+
+/** Emails a caller can ask for anonymously; each kind has its own per-address cap. */
+export type RecoveryEmailKind = Extract<EmailKind, 'reset' | 'login-name'>;
 
 export type AccountEvent =
   | {
@@ -36,9 +39,18 @@ export type AccountEvent =
       /** one request may name several accounts; exactly one of their events has `deliver: true` */
       data: { requestId: string; to: string; loginNames: string[]; deliver: boolean };
     }
-  | { type: 'DesignatedEmailChanged'; data: { email: string; previousEmail: string; by: string } }
-  | { type: 'SecondaryEmailAdded'; data: { email: string; previousEmail?: string; by: string } }
-  | { type: 'SecondaryEmailRemoved'; data: { email: string; by: string } }
+  | {
+      /** no email went out: the address had its share of this kind within the hour (recorded once per window) */
+      type: 'EmailWithheld';
+      data: { withheldId: string; kind: RecoveryEmailKind; reason: 'too-many-requests' };
+    }
+  /**
+   * Email changes. `noticeId` (absent on events recorded before notices existed) names the notice
+   * emailed to the address that was replaced or removed.
+   */
+  | { type: 'DesignatedEmailChanged'; data: { email: string; previousEmail: string; by: string; noticeId?: string } }
+  | { type: 'SecondaryEmailAdded'; data: { email: string; previousEmail?: string; by: string; noticeId?: string } }
+  | { type: 'SecondaryEmailRemoved'; data: { email: string; by: string; noticeId?: string } }
   | {
       type: 'EmailDelivered';
       /**
@@ -78,21 +90,25 @@ export type AccountEvent =
 
 export type AccountEventType = AccountEvent['type'];
 
-export const accountEventTypes: readonly AccountEventType[] = [
-  'AccountOpened',
-  'WelcomeEmailSent',
-  'SetupCompleted',
-  'ResetRequested',
-  'PasswordChanged',
-  'LoginNameRequested',
-  'DesignatedEmailChanged',
-  'SecondaryEmailAdded',
-  'SecondaryEmailRemoved',
-  'EmailDelivered',
-  'EmailDeliveryFailed',
-  'EmailBounced',
-  'EmailComplained',
-];
+/** Compiler-checked: a new event type fails to build until it is listed here. */
+const eventTypeSet = {
+  AccountOpened: true,
+  WelcomeEmailSent: true,
+  SetupCompleted: true,
+  ResetRequested: true,
+  PasswordChanged: true,
+  LoginNameRequested: true,
+  EmailWithheld: true,
+  DesignatedEmailChanged: true,
+  SecondaryEmailAdded: true,
+  SecondaryEmailRemoved: true,
+  EmailDelivered: true,
+  EmailDeliveryFailed: true,
+  EmailBounced: true,
+  EmailComplained: true,
+} satisfies Record<AccountEventType, true>;
+
+export const accountEventTypes = Object.keys(eventTypeSet) as AccountEventType[];
 
 export const accountStream = (accountId: string) => `account-${accountId}`;
 export const accountIdOfStream = (streamName: string) =>

@@ -46,7 +46,7 @@ export async function createUser(deps: CoreDeps, ctx: RequestContext, input: Cre
     `Extension ${input.extension} is already taken in this organization.`,
   );
   const result = await handleCommand(deps.store, accountStream(accountId), accountDecider, command, metadata);
-  return { accountId, position: result.position };
+  return { accountId, position: result.position, state: result.state };
 }
 
 export async function sendWelcomeEmail(deps: CoreDeps, ctx: RequestContext, accountId: string, bulkId?: string) {
@@ -93,18 +93,18 @@ export async function sendWelcomeEmails(
   const streams = await deps.store.readStreams(unique.map(accountStream));
   for (const accountId of unique) {
     const { state, expectedRevision } = foldState(streams.get(accountStream(accountId)) ?? [], accountDecider);
-    if (state.status === 'absent' || state.organizationId !== organizationId) {
-      skipped.push({ userId: accountId, reason: 'No such user in this organization.' });
+    // The decider is the only judge, as for one email; its refusal becomes this user's skip reason.
+    let events;
+    try {
+      events = decideAccount(
+        { type: 'SendWelcomeEmail', actor: ctx.actor, now, data: { inviteId: newId(deps), expiresAt, bulkId } },
+        state,
+      );
+    } catch (error) {
+      if (!(error instanceof KeyturnError)) throw error;
+      skipped.push({ userId: accountId, reason: skipReason(error) });
       continue;
     }
-    if (state.status === 'active') {
-      skipped.push({ userId: accountId, reason: 'Already completed setup.' });
-      continue;
-    }
-    const events = decideAccount(
-      { type: 'SendWelcomeEmail', actor: ctx.actor, now, data: { inviteId: newId(deps), expiresAt, bulkId } },
-      state,
-    );
     appends.push({ streamName: accountStream(accountId), events: toNewEvents(events, metadata), expectedRevision });
     planned.push(accountId);
   }
@@ -122,6 +122,10 @@ export async function sendWelcomeEmails(
   });
   return { bulkId, sent, skipped, position };
 }
+
+/** NOT_FOUND covers another organization's users too: their existence is not leaked. */
+const skipReason = (error: KeyturnError) =>
+  error.code === 'NOT_FOUND' ? 'No such user in this organization.' : error.code === 'CONFLICT' ? 'Already completed setup.' : error.message;
 
 export interface CompleteSetupInput {
   token: string;

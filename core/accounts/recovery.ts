@@ -4,7 +4,7 @@ import { badInput } from '../errors.js';
 import type { Position } from '../eventStore/eventStore.js';
 import { assertResetLinkUsable, recipientsOf, type AccountCommand } from './account.js';
 import { accountDecider, loadAccount } from './accountDecider.js';
-import { accountStream } from './events.js';
+import { accountStream, type RecoveryEmailKind } from './events.js';
 import { checkPassword } from './passwordPolicy.js';
 import { accountOfLink } from './links.js';
 
@@ -16,10 +16,13 @@ export interface AddressOwner {
   status: string;
 }
 
+/** `withheld-first`: the first refusal in the cap's window, the one recorded on the account. */
+export type EmailAllowance = 'allowed' | 'withheld-first' | 'withheld';
+
 export interface RecoveryDeps extends CoreDeps {
   ownersOfEmail(email: string): Promise<AddressOwner[]>;
-  /** false once this address had its share of emails (default 5 an hour) */
-  allowEmailTo(address: string): Promise<boolean>;
+  /** each kind has its own per-address budget (default 5 an hour), so one cannot silence the other */
+  allowEmail(kind: RecoveryEmailKind, address: string): Promise<EmailAllowance>;
 }
 
 /**
@@ -32,7 +35,7 @@ export async function processPasswordResetRequest(deps: RecoveryDeps, ctx: Reque
     const { state } = await loadAccount(deps.store, owner.accountId);
     if (state.status !== 'active') continue;
     // The cap counts every mailbox the email reaches, not only the address typed in.
-    if (!(await allowAll(deps, recipientsOf(state)))) continue;
+    if (!(await allowed(deps, ctx, 'reset', owner, recipientsOf(state)))) continue;
     const now = deps.clock();
     const command: AccountCommand = {
       type: 'RequestReset',
@@ -44,15 +47,26 @@ export async function processPasswordResetRequest(deps: RecoveryDeps, ctx: Reque
   }
 }
 
-async function allowAll(deps: RecoveryDeps, addresses: string[]) {
-  const allowed = await Promise.all(addresses.map((a) => deps.allowEmailTo(a)));
-  return allowed.every(Boolean);
+/**
+ * True when every address may get another email of this kind. Otherwise nothing is sent and, the
+ * first time in the cap's window, the account records why (`EmailWithheld`), so an office manager
+ * can tell the user; later refusals in the window add nothing, so a flood cannot bloat the history.
+ */
+async function allowed(deps: RecoveryDeps, ctx: RequestContext, kind: RecoveryEmailKind, owner: AddressOwner, addresses: string[]) {
+  const answers = await Promise.all(addresses.map((a) => deps.allowEmail(kind, a)));
+  if (answers.every((a) => a === 'allowed')) return true;
+  if (answers.includes('withheld-first')) {
+    const command: AccountCommand = { type: 'WithholdEmail', data: { withheldId: newId(deps), kind } };
+    const metadata = metadataFor(deps, ctx, owner.organizationId);
+    await handleCommand(deps.store, accountStream(owner.accountId), accountDecider, command, metadata);
+  }
+  return false;
 }
 
 /** One email to the address asked about, listing every login name tied to it. */
 export async function processLoginNameRequest(deps: RecoveryDeps, ctx: RequestContext, email: string) {
   const owners = await deps.ownersOfEmail(email);
-  if (owners.length === 0 || !(await deps.allowEmailTo(email))) return;
+  if (owners.length === 0 || !(await allowed(deps, ctx, 'login-name', owners[0]!, [email]))) return;
   const requestId = newId(deps);
   const loginNames = owners.map((o) => o.loginName).sort();
   for (const [i, owner] of owners.entries()) {

@@ -1,5 +1,5 @@
 import { mkdtempSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -20,8 +20,8 @@ describe('given an outbox directory that does not exist yet', () => {
   let dir: string;
   let logged: { obj: Record<string, unknown>; msg: string }[];
   const at = new Date('2026-03-03T14:05:06.789Z');
-  const sender = () =>
-    createOutboxSender({ dir, log: { info: (obj, msg) => logged.push({ obj, msg }) }, now: () => at });
+  const sender = (logLinks?: boolean) =>
+    createOutboxSender({ dir, log: { info: (obj, msg) => logged.push({ obj, msg }) }, now: () => at, logLinks });
 
   beforeEach(() => {
     dir = join(mkdtempSync(join(tmpdir(), 'keyturn-outbox-')), 'nested', 'outbox');
@@ -61,8 +61,22 @@ describe('given an outbox directory that does not exist yet', () => {
     expect(await readdir(dir)).toEqual(['2026-03-03T14-05-06.789Z-reset-______escape.json']);
   });
 
-  it('logs one line per message with to, subject and the link from the text body', async () => {
-    await sender().sendBatch([email('r1'), email('r2', { text: 'No link here.' })]);
+  it('writes files only its owner can read, in a directory only its owner can open: they hold live links', async () => {
+    const [result] = await sender().sendBatch([email('r1')]);
+    const file = join(dir, (result as { providerMessageId: string }).providerMessageId);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect((await stat(dir)).mode & 0o777).toBe(0o700);
+  });
+
+  it('logs to, subject and file name, never the link, unless asked to (production never asks)', async () => {
+    await sender().sendBatch([email('r1')]);
+    expect(logged).toHaveLength(1);
+    expect(Object.keys(logged[0]!.obj).sort()).toEqual(['file', 'subject', 'to']);
+    expect(JSON.stringify(logged)).not.toContain('tok_123');
+  });
+
+  it('with logLinks, logs one line per message with to, subject and the link from the text body', async () => {
+    await sender(true).sendBatch([email('r1'), email('r2', { text: 'No link here.' })]);
     expect(logged).toHaveLength(2);
     expect(logged[0]?.obj).toMatchObject({
       to: ['dana@example.com', 'front@example.com'],

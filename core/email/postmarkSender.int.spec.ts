@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OutgoingEmail } from './emailSender.js';
-import { createPostmarkSender, type PostmarkSenderOptions } from './postmarkSender.js';
+import { createPostmarkSender, EmailProviderError, type PostmarkSenderOptions } from './postmarkSender.js';
 import { startPostmarkStandIn, type PostmarkStandIn } from './postmarkStandIn.js';
 
 const token = 'server-token-9f1c2e7a';
@@ -18,15 +18,22 @@ const email = (to: string, refId = to): OutgoingEmail => ({
 let standIn: PostmarkStandIn;
 let logged: string[];
 
+const record = (obj: Record<string, unknown>, msg: string) => logged.push(JSON.stringify({ obj, msg }));
 const sender = (over: Partial<PostmarkSenderOptions> = {}) =>
   createPostmarkSender({
     serverToken: token,
     apiUrl: standIn.url,
     from,
-    log: { info: (obj, msg) => logged.push(JSON.stringify({ obj, msg })) },
+    log: { info: record, warn: record },
     retry: { attempts: 5, baseDelayMs: 1 },
     ...over,
   });
+
+/** A sleep that records what it was asked to wait and returns at once: the honoured delay, observed. */
+const recordingSleep = () => {
+  const delays: number[] = [];
+  return { delays, sleep: async (ms: number) => void delays.push(ms) };
+};
 
 beforeAll(async () => {
   standIn = await startPostmarkStandIn({ token });
@@ -118,6 +125,55 @@ describe('given Postmark is briefly overloaded', () => {
     expect(results).toEqual([{ ok: true, providerMessageId: standIn.messages[0]?.MessageID }]);
     expect(standIn.calls.map((c) => c.status)).toEqual([429, 429, 200]);
   });
+
+  it('waits at least as long as a 429 asks with Retry-After: 2 (seconds) before the next try', async () => {
+    standIn.failNext(429, 1, { 'retry-after': '2' });
+    const { delays, sleep } = recordingSleep();
+    const results = await sender({ sleep, retry: { attempts: 3, baseDelayMs: 1 } }).sendBatch([email('a@example.com')]);
+    expect(results[0]).toMatchObject({ ok: true });
+    expect(delays).toHaveLength(1);
+    expect(delays[0]).toBeGreaterThanOrEqual(2000);
+    expect(standIn.calls.map((c) => c.status)).toEqual([429, 200]);
+  });
+
+  it('honours Retry-After as an HTTP-date, and a 503 that carries one', async () => {
+    const now = new Date('2026-11-26T09:00:00.000Z');
+    standIn.failNext(503, 1, { 'retry-after': 'Thu, 26 Nov 2026 09:00:03 GMT' });
+    const { delays, sleep } = recordingSleep();
+    await sender({ sleep, now: () => now }).sendBatch([email('a@example.com')]);
+    expect(delays[0]).toBeGreaterThanOrEqual(3000);
+  });
+
+  it('really waits: a Retry-After of 1 s keeps the next try at least a second away', async () => {
+    standIn.failNext(429, 1, { 'retry-after': '1' });
+    const started = Date.now();
+    await sender().sendBatch([email('a@example.com')]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(standIn.calls.map((c) => c.status)).toEqual([429, 200]);
+  });
+
+  it('leaves a Retry-After longer than it waits in-process to the reactor, carried on the error', async () => {
+    standIn.failNext(429, 1, { 'retry-after': '120' });
+    const { delays, sleep } = recordingSleep();
+    const failure = await sender({ sleep, retry: { attempts: 5, baseDelayMs: 1, maxDelayMs: 30_000 } })
+      .sendBatch([email('a@example.com')])
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(EmailProviderError);
+    expect(failure).toMatchObject({ status: 429, retryable: true, retryAfterMs: 120_000 });
+    expect(delays).toEqual([]);
+    expect(standIn.calls).toHaveLength(1);
+  });
+
+  it('backs off exponentially with jitter when Postmark gives no Retry-After', async () => {
+    standIn.failNext(500, 3);
+    const { delays, sleep } = recordingSleep();
+    await sender({ sleep, retry: { attempts: 5, baseDelayMs: 100 } }).sendBatch([email('a@example.com')]);
+    expect(delays).toHaveLength(3);
+    delays.forEach((ms, i) => {
+      expect(ms).toBeGreaterThanOrEqual(50 * 2 ** i);
+      expect(ms).toBeLessThanOrEqual(100 * 2 ** i);
+    });
+  });
 });
 
 describe('given Postmark keeps failing', () => {
@@ -137,26 +193,31 @@ describe('given Postmark keeps failing', () => {
     ).rejects.toThrow(/HTTP none.*2 attempt/);
   });
 
-  it('does not retry a 422 for the whole request', async () => {
+  it('does not retry a 422 for the whole request: each message is refused, with the status in the code', async () => {
     standIn.failNext(422, 1);
-    await expect(sender().sendBatch([email('a@example.com')])).rejects.toThrow(/HTTP 422/);
+    const results = await sender().sendBatch([email('a@example.com'), email('b@example.com')]);
     expect(standIn.calls).toHaveLength(1);
+    expect(results).toHaveLength(2);
+    for (const result of results) {
+      expect(result).toMatchObject({
+        ok: false,
+        errorCode: 'HTTP_422',
+        reason: expect.stringMatching(/refused the request/),
+      });
+    }
   });
 });
 
 describe('given a wrong server token', () => {
   const wrong = 'wrong-token-5d1e0b33';
 
-  it('rejects at once, without the token in the error', async () => {
-    const failure = await sender({ serverToken: wrong })
-      .sendBatch([email('a@example.com')])
-      .then(
-        () => undefined,
-        (error: unknown) => error as Error,
-      );
-    expect(failure?.message).toMatch(/HTTP 401/);
-    expect(failure?.message).not.toContain(wrong);
-    expect(JSON.stringify(failure)).not.toContain(wrong);
+  it('refuses each message at once, naming the setting to check, without the token', async () => {
+    const results = await sender({ serverToken: wrong }).sendBatch([email('a@example.com')]);
+    expect(results).toEqual([
+      { ok: false, errorCode: 'HTTP_401', reason: expect.stringMatching(/server token.*POSTMARK_SERVER_TOKEN/) },
+    ]);
+    expect(JSON.stringify(results)).not.toContain(wrong);
+    expect(logged.join('\n')).not.toContain(wrong);
     expect(standIn.calls).toEqual([{ method: 'POST', path: '/email/batch', status: 401, messageCount: 0 }]);
   });
 });

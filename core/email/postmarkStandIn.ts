@@ -51,14 +51,17 @@ export interface PostmarkStandIn {
   url: string;
   messages: ReceivedMessage[];
   calls: StandInCall[];
-  /** the next `count` authorised calls answer `status` as a whole request (429, 500, 503…) */
-  failNext(status: number, count?: number): void;
+  /**
+   * The next `count` authorised calls answer `status` as a whole request (429, 500, 503…), with these
+   * response headers (e.g. `{ 'retry-after': '2' }`).
+   */
+  failNext(status: number, count?: number, headers?: Record<string, string>): void;
   /** forget messages, calls and queued failures (the arrays are emptied in place) */
   reset(): void;
   close(): Promise<void>;
 }
 
-type Answer = { status: number; body: unknown; messageCount?: number };
+type Answer = { status: number; body: unknown; messageCount?: number; headers?: Record<string, string> };
 
 const BATCH_LIMIT = 500;
 
@@ -97,7 +100,7 @@ export async function startPostmarkStandIn(options: {
   const rules = options.rules ?? defaultRecipientRules;
   const messages: ReceivedMessage[] = [];
   const calls: StandInCall[] = [];
-  const failures: number[] = [];
+  const failures: { status: number; headers: Record<string, string> }[] = [];
 
   /** One message's answer in Postmark's batch-item shape, recorded as received. */
   function answerMessage(input: unknown) {
@@ -143,8 +146,9 @@ export async function startPostmarkStandIn(options: {
     return { status: 200, body: parsed.map(answerMessage), messageCount: parsed.length };
   }
 
-  const failureAnswer = (status: number): Answer => ({
+  const failureAnswer = ({ status, headers }: (typeof failures)[number]): Answer => ({
     status,
+    headers,
     body: { ErrorCode: 0, Message: wholeRequestMessages[status] ?? `Request failed with status ${status}.` },
   });
 
@@ -164,7 +168,7 @@ export async function startPostmarkStandIn(options: {
     const result = route(req, path, await readBody(req));
     // Recorded before answering, so a caller that awaited the response always sees its call.
     calls.push({ method: req.method ?? '', path, status: result.status, messageCount: result.messageCount ?? 0 });
-    res.writeHead(result.status, { 'content-type': 'application/json; charset=utf-8' });
+    res.writeHead(result.status, { ...result.headers, 'content-type': 'application/json; charset=utf-8' });
     res.end(JSON.stringify(result.body));
   }
 
@@ -180,8 +184,8 @@ export async function startPostmarkStandIn(options: {
     url: `http://127.0.0.1:${port}`,
     messages,
     calls,
-    failNext(status, count = 1) {
-      for (let i = 0; i < count; i++) failures.push(status);
+    failNext(status, count = 1, headers = {}) {
+      for (let i = 0; i < count; i++) failures.push({ status, headers });
     },
     reset() {
       messages.length = 0;

@@ -1,11 +1,9 @@
-import type { AccountEvent, EmailKind } from '../accounts/events.js';
-import { accountStream } from '../accounts/events.js';
-import {
-  WrongExpectedRevisionError,
-  type EventStore,
-  type Position,
-  type RecordedEvent,
-} from '../eventStore/eventStore.js';
+import { randomUUID } from 'node:crypto';
+import { accountDecider } from '../accounts/accountDecider.js';
+import { reportRefusal, type ProviderReportEvent, type ReportRefusal } from '../accounts/emailOutcomes.js';
+import { accountStream, type EmailKind } from '../accounts/events.js';
+import { handleCommand } from '../commandHandler.js';
+import type { EventMetadata, EventStore, Position, RecordedEvent } from '../eventStore/eventStore.js';
 import { emailJobOf, uuidFrom } from './emailJobs.js';
 
 /** What an email provider tells us later about one message to one recipient (webhooks). */
@@ -34,16 +32,11 @@ export type ProviderReport =
     })
   | (ReportBase & { type: 'complained' });
 
-type ReportEvent = Extract<AccountEvent, { type: 'EmailDelivered' | 'EmailBounced' | 'EmailComplained' }>;
-
-export type ReportDecision =
-  | { outcome: 'append'; event: ReportEvent; correlationId: string; organizationId?: string }
-  | { outcome: 'duplicate' | 'unknown-account' | 'unknown-email' };
-
-/** Deterministic, so a report the provider sends again cannot be recorded twice. */
+/** Deterministic, so a report the provider sends again is appended with the same event id. */
 export const reportEventId = (report: ProviderReport) => uuidFrom(`provider-report:${report.id}`);
 
-function toEvent(report: ProviderReport): ReportEvent {
+/** Pure: the event a report becomes, if the account decider accepts it. */
+export function toReportEvent(report: ProviderReport): ProviderReportEvent {
   const base = {
     kind: report.kind,
     refId: report.refId,
@@ -70,60 +63,47 @@ function toEvent(report: ProviderReport): ReportEvent {
   }
 }
 
-/**
- * Pure. A report is recorded on the account stream only if that account asked for an email with this
- * ref id and kind — metadata comes back from outside, so it must point at something we sent.
- */
-export function decideProviderReport(report: ProviderReport, stream: RecordedEvent[]): ReportDecision {
-  const opened = stream.find((e) => e.type === 'AccountOpened');
-  if (!opened) return { outcome: 'unknown-account' };
-  const eventId = reportEventId(report);
-  if (stream.some((e) => e.id === eventId)) return { outcome: 'duplicate' };
+export interface RecordedReport {
+  outcome: 'recorded' | ReportRefusal;
+  position?: Position;
+}
+
+/** Ties the report to the request that caused the email, as every event of that request is tied. */
+function metadataOf(stream: RecordedEvent[], report: ProviderReport, now: Date): EventMetadata {
   const request = stream.find((e) => {
     const job = emailJobOf(e);
     return job?.refId === report.refId && job.kind === report.kind;
   });
-  if (!request) return { outcome: 'unknown-email' };
-  const organizationId = (opened.data as { organizationId?: string }).organizationId;
-  return { outcome: 'append', event: toEvent(report), correlationId: request.metadata.correlationId, organizationId };
-}
-
-export interface RecordedReport {
-  outcome: 'recorded' | 'duplicate' | 'unknown-account' | 'unknown-email';
-  position?: Position;
+  const organizationId = request?.metadata.organizationId;
+  return {
+    occurredAt: now.toISOString(),
+    actor: 'system',
+    correlationId: request?.metadata.correlationId ?? randomUUID(),
+    ...(organizationId ? { organizationId } : {}),
+  };
 }
 
 /**
- * Reads the account stream, decides, and appends at the revision it read (so the duplicate check
- * holds on every store, not only where the server deduplicates event ids); a concurrent append makes
- * it decide again.
+ * The account decider accepts or refuses the report (`RecordProviderReport`); the command handler
+ * appends at the revision it decided on and decides again after a concurrent append. The correlation
+ * id is looked up beforehand: it decides nothing, so a stale read of it is harmless.
  */
 export async function recordProviderReport(
   store: EventStore,
   report: ProviderReport,
   now: Date,
-  attempts = 3,
 ): Promise<RecordedReport> {
   const streamName = accountStream(report.accountId);
-  for (let attempt = 1; ; attempt++) {
-    const stream = await store.readStream(streamName);
-    const decision = decideProviderReport(report, stream);
-    if (decision.outcome !== 'append') return { outcome: decision.outcome };
-    const metadata = {
-      occurredAt: now.toISOString(),
-      actor: 'system',
-      // ties the report to the request that caused the email
-      correlationId: decision.correlationId,
-      ...(decision.organizationId ? { organizationId: decision.organizationId } : {}),
-    };
-    const event = { id: reportEventId(report), ...decision.event, metadata };
-    try {
-      const result = await store.appendToStream(streamName, [event], {
-        expectedRevision: stream[stream.length - 1]!.revision,
-      });
-      return { outcome: 'recorded', position: result.position };
-    } catch (error) {
-      if (!(error instanceof WrongExpectedRevisionError) || attempt >= attempts) throw error;
-    }
-  }
+  const metadata = metadataOf(await store.readStream(streamName), report, now);
+  const event = toReportEvent(report);
+  const { events, state, position } = await handleCommand(
+    store,
+    streamName,
+    accountDecider,
+    { type: 'RecordProviderReport', data: { event } },
+    metadata,
+    { eventIds: [reportEventId(report)] },
+  );
+  if (events.length > 0) return { outcome: 'recorded', ...(position ? { position } : {}) };
+  return { outcome: reportRefusal(state, event) ?? 'duplicate' };
 }

@@ -13,6 +13,24 @@ interface RenderContext {
 
 type DataOf<T extends AccountEvent['type']> = Extract<AccountEvent, { type: T }>['data'];
 
+/** Who gets the notice of an email change (the address taken off), and what replaced it. */
+function emailChangeNotice(job: EmailJob): { to: string; replacedBy: { replacedBy?: string } } {
+  switch (job.event.type) {
+    case 'DesignatedEmailChanged': {
+      const data = job.data as DataOf<'DesignatedEmailChanged'>;
+      return { to: data.previousEmail, replacedBy: { replacedBy: data.email } };
+    }
+    case 'SecondaryEmailAdded': {
+      const data = job.data as DataOf<'SecondaryEmailAdded'>;
+      return { to: data.previousEmail ?? data.email, replacedBy: { replacedBy: data.email } };
+    }
+    default: {
+      const data = job.data as DataOf<'SecondaryEmailRemoved'>;
+      return { to: data.email, replacedBy: {} };
+    }
+  }
+}
+
 /** The link is rebuilt from the event: nothing secret was ever stored. */
 export function renderJob(job: EmailJob, account: OpenAccountState, ctx: RenderContext): OutgoingEmail {
   const sentAt = new Date(job.event.metadata.occurredAt);
@@ -59,6 +77,12 @@ export function renderJob(job: EmailJob, account: OpenAccountState, ctx: RenderC
       const data = job.data as DataOf<'PasswordChanged'>;
       input = { kind: 'password-changed', userName: account.name, loginName: account.loginName, changedAt: sentAt };
       to = data.recipients;
+      break;
+    }
+    case 'email-changed': {
+      const notice = emailChangeNotice(job);
+      input = { kind: 'email-changed', userName: account.name, loginName: account.loginName, changedAt: sentAt, ...notice.replacedBy };
+      to = [notice.to];
       break;
     }
   }

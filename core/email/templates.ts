@@ -20,7 +20,12 @@ export type EmailTemplateInput =
   | { kind: 'reset'; userName: string; loginName: string; link: string; expiresAt: Date; sentAt: Date }
   /** `signInUrl` is optional: without it the text only names the sign-in page */
   | { kind: 'login-name'; loginNames: string[]; signInUrl?: string }
-  | { kind: 'password-changed'; userName: string; loginName: string; changedAt: Date };
+  | { kind: 'password-changed'; userName: string; loginName: string; changedAt: Date }
+  /**
+   * To the address an email change took off the account. `replacedBy` is shown masked
+   * (`j•••@example.com`): enough for the owner to recognise, too little to give it away.
+   */
+  | { kind: 'email-changed'; userName: string; loginName: string; replacedBy?: string; changedAt: Date };
 
 export interface RenderedEmail {
   subject: string;
@@ -129,6 +134,26 @@ function passwordChanged(i: Input<'password-changed'>): RenderedEmail {
   };
 }
 
+/** `jane@example.com` → `j•••@example.com` */
+export const maskEmail = (address: string) => {
+  const at = address.lastIndexOf('@');
+  return at <= 0 ? '•••' : `${address[0]}•••${address.slice(at)}`;
+};
+
+function emailChanged(i: Input<'email-changed'>): RenderedEmail {
+  const subject = 'Your Keyturn email was changed';
+  const when = formatUtc(i.changedAt);
+  const what = i.replacedBy
+    ? `The email of your Keyturn phone portal account was changed to ${maskEmail(i.replacedBy)} on ${when}. Emails for the account, such as password reset links, no longer come to this address.`
+    : `This address was removed from your Keyturn phone portal account on ${when}. Emails for the account, such as password reset links, no longer come here.`;
+  const warn = 'If this was not you, call your office manager right away.';
+  return {
+    subject,
+    html: page(subject, [paragraph(`Hello ${i.userName},`), paragraph(what), labelled('Login name:', i.loginName), paragraph(warn)]),
+    text: lines(`Hello ${i.userName},`, what, `Login name: ${i.loginName}`, warn),
+  };
+}
+
 /** Subject, HTML and plain-text body for one email; every interpolated value is escaped in the HTML. */
 export function renderEmail(input: EmailTemplateInput): RenderedEmail {
   switch (input.kind) {
@@ -140,6 +165,8 @@ export function renderEmail(input: EmailTemplateInput): RenderedEmail {
       return loginName(input);
     case 'password-changed':
       return passwordChanged(input);
+    case 'email-changed':
+      return emailChanged(input);
     default: {
       const unhandled: never = input;
       throw new Error(`no template for ${JSON.stringify(unhandled)}`);

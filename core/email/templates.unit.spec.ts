@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { escapeHtml } from './html.js';
-import { renderEmail, type EmailTemplateInput } from './templates.js';
+import { maskEmail, renderEmail, type EmailTemplateInput } from './templates.js';
 
 const sentAt = new Date('2026-03-03T14:05:00Z');
 const link = 'https://portal.example.com/setup?token=abc_DEF-123&x=1';
@@ -123,5 +123,30 @@ describe('given a password-changed email', () => {
   it('carries no link', () => {
     expect(email.text).not.toMatch(/https?:\/\//);
     expect(email.html).not.toContain('href=');
+  });
+});
+
+describe('given a notice to an address an email change took off the account', () => {
+  const changed = renderEmail({ kind: 'email-changed', userName: 'Ben Okafor', loginName: '101@acme', replacedBy: 'jane.doe@example.com', changedAt: sentAt });
+  const removed = renderEmail({ kind: 'email-changed', userName: 'Ben Okafor', loginName: '101@acme', changedAt: sentAt });
+
+  it('names the new address only masked, and says whom to call', () => {
+    for (const body of [changed.text, changed.html]) {
+      expect(body).toContain('j•••@example.com');
+      expect(body).not.toContain('jane.doe');
+      expect(body).toContain('call your office manager');
+      expect(body).toContain('101@acme');
+    }
+    expect(changed.subject).toBe('Your Keyturn email was changed');
+  });
+
+  it('says the address was removed when nothing replaced it', () => {
+    expect(removed.text).toContain('This address was removed');
+    expect(removed.text).not.toContain('•••');
+  });
+
+  it('masks even a one-letter local part', () => {
+    expect(maskEmail('j@example.com')).toBe('j•••@example.com');
+    expect(maskEmail('nonsense')).toBe('•••');
   });
 });

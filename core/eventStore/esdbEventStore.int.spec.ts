@@ -11,4 +11,5 @@ const connectionString = process.env.EVENTSTORE_URL!;
 testEventStoreContract('EventStoreDB', {
   factory: async () => createEsdbEventStore({ connectionString, log: silentLogger }),
   secondHandle: async () => createEsdbEventStore({ connectionString, log: silentLogger }),
+  withUpcast: async (upcast) => createEsdbEventStore({ connectionString, log: silentLogger, upcast }),
 });

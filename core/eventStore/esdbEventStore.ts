@@ -16,6 +16,7 @@ import {
   type ResolvedEvent,
 } from '@eventstore/db-client';
 import type { Logger } from '../logger.js';
+import { createUpcast, type Upcast } from './upcasting.js';
 import { compareEncodedPositions, decodePosition, encodePosition } from './esdbPosition.js';
 import {
   WrongExpectedRevisionError,
@@ -37,6 +38,8 @@ export interface EsdbEventStoreOptions {
   /** parallel appends of one `appendBatch`, and parallel reads of one `readStreams` */
   concurrency?: number;
   resubscribeBackoff?: { initialMs: number; maxMs: number };
+  /** the upcasting step for stored shapes (default: today's rules) */
+  upcast?: Upcast;
 }
 
 type EsdbRecorded = NonNullable<ResolvedEvent['event']>;
@@ -89,6 +92,7 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
 export function createEsdbEventStore(options: EsdbEventStoreOptions): EventStore {
   const client = EventStoreDBClient.connectionString(options.connectionString);
   const concurrency = options.concurrency ?? 32;
+  const upcast = options.upcast ?? createUpcast();
 
   async function lastPositionOf(streamName: string): Promise<Position> {
     for await (const resolved of client.readStream(streamName, {
@@ -126,7 +130,7 @@ export function createEsdbEventStore(options: EsdbEventStoreOptions): EventStore
     const events: RecordedEvent[] = [];
     try {
       for await (const resolved of client.readStream(streamName, { fromRevision: fromRevision ?? START })) {
-        if (resolved.event) events.push(toRecorded(resolved.event));
+        if (resolved.event) events.push(upcast(toRecorded(resolved.event)));
       }
     } catch (error) {
       if (error instanceof StreamNotFoundError) return [];
@@ -171,7 +175,7 @@ export function createEsdbEventStore(options: EsdbEventStoreOptions): EventStore
           const position = encodePosition(event.position);
           if (seen !== undefined && compareEncodedPositions(position, seen) <= 0) continue;
           seen = position;
-          if (!isSystem(event)) events.push(toRecorded(event));
+          if (!isSystem(event)) events.push(upcast(toRecorded(event)));
           if (events.length >= maxCount) {
             await page.cancel();
             return events;
@@ -203,7 +207,7 @@ export function createEsdbEventStore(options: EsdbEventStoreOptions): EventStore
                 .finally(() => subscription.destroy())),
           };
         },
-        map: (resolved) => (resolved.event && !isSystem(resolved.event) ? toRecorded(resolved.event) : undefined),
+        map: (resolved) => (resolved.event && !isSystem(resolved.event) ? upcast(toRecorded(resolved.event)) : undefined),
       });
     },
     comparePositions: compareEncodedPositions,

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WrongExpectedRevisionError, type EventStore, type NewEvent, type RecordedEvent } from './eventStore.js';
+import { createUpcast, type Upcast } from './upcasting.js';
 
 export interface EventStoreContractOptions {
   /** a fresh, empty store; for a shared server, streams get unique names so old data does not matter */
   factory: () => Promise<EventStore>;
   /** a second handle on the same storage, as another process would open it */
   secondHandle?: () => Promise<EventStore>;
+  /** a fresh store that reads through these upcasting rules */
+  withUpcast?: (upcast: Upcast) => Promise<EventStore>;
 }
 
 const event = (type = 'Something', data: unknown = { n: 1 }): NewEvent => ({
@@ -34,6 +37,29 @@ export function testEventStoreContract(name: string, options: EventStoreContract
       stream = `test-${randomUUID()}`;
     });
     afterEach(async () => store.close());
+
+    describe.runIf(options.withUpcast)('a stored shape that an upcasting rule maps', () => {
+      // `ModelChanged` once stored `{ colour }`; the code now reads `{ color, version }`.
+      const upcast = createUpcast({ ModelChanged: [({ colour, ...rest }) => ({ ...rest, color: colour, version: 2 })] });
+      it('reads in today\'s shape through every read path, and leaves other types alone', async () => {
+        const upcasting = await options.withUpcast!(upcast);
+        try {
+          await upcasting.appendToStream(stream, [event('ModelChanged', { colour: 'red' }), event('Other', { colour: 'blue' })]);
+          const expected = [{ color: 'red', version: 2 }, { colour: 'blue' }];
+          expect((await upcasting.readStream(stream)).map((e) => e.data)).toEqual(expected);
+          expect((await upcasting.readStreams([stream])).get(stream)!.map((e) => e.data)).toEqual(expected);
+          const all = (await upcasting.readAll({ maxCount: 10_000 })).filter((e) => e.streamName === stream);
+          expect(all.map((e) => e.data)).toEqual(expected);
+          const seen: RecordedEvent[] = [];
+          const sub = upcasting.subscribe({ onEvents: async (events) => void seen.push(...events.filter((e) => e.streamName === stream)) });
+          await waitFor(() => seen.length === 2);
+          await sub.close();
+          expect(seen.map((e) => e.data)).toEqual(expected);
+        } finally {
+          await upcasting.close();
+        }
+      });
+    });
 
     describe('an absent stream', () => {
       it('reads as empty', async () => {

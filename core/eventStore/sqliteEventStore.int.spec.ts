@@ -6,6 +6,7 @@ import { createSqliteEventStore } from './sqliteEventStore.js';
 
 testEventStoreContract('SQLite in memory', {
   factory: async () => createSqliteEventStore({ path: ':memory:' }),
+  withUpcast: async (upcast) => createSqliteEventStore({ path: ':memory:', upcast }),
 });
 
 let file = '';
@@ -15,4 +16,5 @@ testEventStoreContract('SQLite file', {
     return createSqliteEventStore({ path: file, pollIntervalMs: 20 });
   },
   secondHandle: async () => createSqliteEventStore({ path: file }),
+  withUpcast: async (upcast) => createSqliteEventStore({ path: file, pollIntervalMs: 20, upcast }),
 });

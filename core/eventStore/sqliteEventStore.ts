@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { createUpcast, type Upcast } from './upcasting.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventEmitter } from 'node:events';
 import {
@@ -14,6 +15,7 @@ import {
   type Subscription,
   type SubscriptionOptions,
 } from './eventStore.js';
+import { ownerOnlyFile } from './ownerOnlyFile.js';
 
 interface Row {
   position: number;
@@ -30,6 +32,8 @@ export interface SqliteEventStoreOptions {
   path: string;
   /** how often subscriptions look for events appended by other processes (ms) */
   pollIntervalMs?: number;
+  /** the upcasting step for stored shapes (default: today's rules) */
+  upcast?: Upcast;
 }
 
 const toRecorded = (row: Row): RecordedEvent => ({
@@ -49,6 +53,7 @@ const toRecorded = (row: Row): RecordedEvent => ({
  * by appends made in this process.
  */
 export function createSqliteEventStore(options: SqliteEventStoreOptions): EventStore {
+  ownerOnlyFile(options.path);
   const db = new Database(options.path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
@@ -66,6 +71,8 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
     );
   `);
   const pollIntervalMs = options.pollIntervalMs ?? 200;
+  const upcast = options.upcast ?? createUpcast();
+  const recorded = (row: Row) => upcast(toRecorded(row));
   const appended = new EventEmitter();
   appended.setMaxListeners(0);
 
@@ -155,20 +162,20 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       return outcomes;
     },
     async readStream(streamName, opts) {
-      return readStreamStmt.all(streamName, Number(opts?.fromRevision ?? 0n)).map(toRecorded);
+      return readStreamStmt.all(streamName, Number(opts?.fromRevision ?? 0n)).map(recorded);
     },
     async readStreams(streamNames) {
       const byStream = new Map<string, RecordedEvent[]>(streamNames.map((name) => [name, []]));
       for (let i = 0; i < streamNames.length; i += 5000) {
         for (const row of readStreamsStmt.all(JSON.stringify(streamNames.slice(i, i + 5000)))) {
-          byStream.get(row.stream)?.push(toRecorded(row));
+          byStream.get(row.stream)?.push(recorded(row));
         }
       }
       return byStream;
     },
     async readAll(opts: ReadAllOptions = {}) {
       const after = opts.after === undefined ? 0 : Number(opts.after);
-      return readAllStmt.all(after, opts.maxCount ?? 1000).map(toRecorded);
+      return readAllStmt.all(after, opts.maxCount ?? 1000).map(recorded);
     },
     subscribe(opts: SubscriptionOptions): Subscription {
       let closed = false;

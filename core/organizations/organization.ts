@@ -40,8 +40,9 @@ export function evolveOrganization(state: OrganizationState, event: Organization
     case 'OrganizationRegistered':
       return { status: 'registered', id: event.data.organizationId, name: event.data.name, domain: event.data.domain };
     default: {
-      const exhaustive: never = event.type;
-      return exhaustive;
+      // A type from a newer version changes nothing this one knows about.
+      const _unknown: never = event.type;
+      return state;
     }
   }
 }

@@ -7,6 +7,8 @@ interface SessionDoc {
   accountId: string;
   organizationId: string;
   role: SessionRecord['role'];
+  /** absent on sessions stored before credential versions (read as 0) */
+  credentialVersion?: number;
   createdAt: string;
   expiresAt: string;
   expiresMs: number;
@@ -39,13 +41,17 @@ export function createMongoSessions(db: Db): ReadModel['sessions'] {
       const doc = await sessions.findOne({ _id: tokenHash, expiresMs: { $gt: now.getTime() } });
       if (!doc) return undefined;
       const { accountId, organizationId, role, createdAt, expiresAt } = doc;
-      return { tokenHash, accountId, organizationId, role, createdAt, expiresAt };
+      return { tokenHash, accountId, organizationId, role, credentialVersion: doc.credentialVersion ?? 0, createdAt, expiresAt };
     },
     async delete(tokenHash) {
       await sessions.deleteOne({ _id: tokenHash });
     },
     async deleteForAccount(accountId) {
       await sessions.deleteMany({ accountId });
+    },
+    async endOpenedBefore(accountId, before) {
+      // ISO-8601 UTC strings of one format order like the times they name.
+      await sessions.deleteMany({ accountId, createdAt: { $lt: before } });
     },
   };
 }

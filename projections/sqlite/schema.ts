@@ -65,6 +65,7 @@ export const sharedSchema = `
     account_id TEXT NOT NULL,
     organization_id TEXT NOT NULL,
     role TEXT NOT NULL,
+    credential_version INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL,
     expires_at TEXT NOT NULL,
     expires_at_ms INTEGER NOT NULL

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import type { RecordedEvent } from '../../core/eventStore/eventStore.js';
+import { ownerOnlyFile } from '../../core/eventStore/ownerOnlyFile.js';
 import { toAuditEntry } from '../audit/auditProjection.js';
 import { clampFirst, decodeCursor, encodeCursor, pageOf, totalIfComplete } from '../paging.js';
 import type { AuditEntry, BulkProgress, ProjectionStore, ReadModel, UserView } from '../readModel.js';
@@ -44,6 +45,7 @@ const parseEntry = (row: { entry: string }) => JSON.parse(row.entry) as AuditEnt
 
 /** Embedded read model on one SQLite file (WAL), beside the SQLite event store or on its own. */
 export function createSqliteReadModel(options: SqliteReadModelOptions): ReadModel {
+  ownerOnlyFile(options.path);
   const db = new Database(options.path);
   db.pragma('journal_mode = WAL');
   // Derived data: a power cut may lose the newest batches, but it loses their checkpoint with them.

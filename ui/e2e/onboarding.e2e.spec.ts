@@ -251,6 +251,21 @@ describe.sequential('given the demo organization on a fresh service (office mana
     await shot(manager, 'audit-390', { fullPage: false });
   });
 
+  it('tells a person who keeps guessing at sign-in how long to wait, in the server\'s words', async () => {
+    const guesser = await newPerson(browser, app.url);
+    await guesser.goto('/sign-in');
+    await guesser.getByLabel('Login name').fill('999@acme');
+    const alert = guesser.getByRole('alert');
+    // five wrong tries are answered as wrong; the sixth is not checked at all
+    for (let i = 0; i < 6; i++) {
+      await guesser.getByLabel('Password').fill(`Wrong-Guess-${i}`);
+      await Promise.all([guesser.waitForResponse('**/graphql'), guesser.getByRole('button', { name: 'Sign in' }).click()]);
+    }
+    await expect.poll(() => alert.textContent()).toMatch(/^Too many failed sign-ins\. Please try again in \d+ seconds\.$/);
+    await shot(guesser, 'sign-in-rate-limited');
+    await guesser.context().close();
+  });
+
   it('signs the office manager out from the profile page', async () => {
     await manager.goto('/profile');
     expect(await manager.getByTestId('own-login-name').textContent()).toBe('100@acme');

@@ -26,9 +26,17 @@ export function statusWords(user: StatusOf, now: Date): string {
   return detail ? `${statusNames[user.status]} (${detail})` : statusNames[user.status];
 }
 
-export const emailKindWords: Record<string, string> = {
+/** The kinds of email the service sends; mirrors `EmailKind` in core/accounts/events.ts (checked by a spec). */
+export type EmailKind = 'welcome' | 'reset' | 'login-name' | 'password-changed' | 'email-changed';
+
+export const emailKindWords = {
   welcome: 'Welcome email',
   reset: 'Password reset email',
   'login-name': 'Login name email',
   'password-changed': '"Password changed" email',
-};
+  'email-changed': 'Email-change notice',
+} satisfies Record<EmailKind, string>;
+
+/** The API answers kinds as plain strings: one a newer server sends still reads as an email. */
+export const emailKindWord = (kind: string): string =>
+  Object.hasOwn(emailKindWords, kind) ? emailKindWords[kind as EmailKind] : 'Email';

@@ -9,7 +9,10 @@ export interface Problem {
   code?: string;
 }
 
-/** Codes whose server message is written for people (see api/graphql/errorMapping.ts). */
+/**
+ * Codes whose server message is written for people (see api/graphql/errorMapping.ts); the sentence
+ * here stands in only when a message reads like a machine's.
+ */
 const fallback: Record<string, string> = {
   UNAUTHENTICATED: 'Your session has ended. Please sign in again.',
   FORBIDDEN: 'Your role does not allow this.',
@@ -20,8 +23,12 @@ const fallback: Record<string, string> = {
   LINK_USED: 'This link was already used.',
   LINK_INVALID: 'This link is not valid.',
   INVALID_CREDENTIALS: 'The login name or password is not right.',
-  RATE_LIMITED: 'Too many attempts. Please wait a few minutes and try again.',
+  RATE_LIMITED: 'Too many attempts. Please wait a moment and try again.',
 };
+
+/** The server's own wording of a wait (core/errors.ts `rateLimited`), for when only the number came. */
+const retryWords = (seconds: number) =>
+  `Please try again in ${seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`}.`;
 
 const OFFLINE = 'We could not reach Keyturn. Check your connection and try again.';
 const UNKNOWN = 'Something went wrong on our side. Please try again.';
@@ -36,9 +43,15 @@ export function problemOf(error: CombinedError | undefined | null): Problem | un
   if (!first) return { message: OFFLINE, fields: {} };
   const code = typeof first.extensions?.code === 'string' ? first.extensions.code : undefined;
   const fields = (first.extensions?.fields ?? {}) as Record<string, string[]>;
-  const known = code !== undefined && code in fallback;
-  let message = known && !technical(first.message) ? first.message : code && known ? fallback[code]! : UNKNOWN;
+  const known = code !== undefined && Object.hasOwn(fallback, code);
+  // RATE_LIMITED: "Too many failed sign-ins. Please try again in 60 seconds." — only the server knows how long.
+  const readable = known && !technical(first.message);
+  let message = readable ? first.message : known ? fallback[code]! : UNKNOWN;
   if (code === 'BAD_USER_INPUT' && Object.keys(fields).length > 0) message = fallback.BAD_USER_INPUT!;
+  const retryAfter = first.extensions?.retryAfterSeconds;
+  if (code === 'RATE_LIMITED' && !readable && typeof retryAfter === 'number' && retryAfter > 0) {
+    message = `Too many attempts. ${retryWords(Math.ceil(retryAfter))}`;
+  }
   return { message, fields, code };
 }
 

@@ -6,9 +6,9 @@ import { SESSION_COOKIE } from '$lib/session';
 
 /**
  * The API's address as seen from this process. In `npm start` the UI is mounted in the API's own
- * server, so it asks the server it is listening on — over loopback when bound to every interface, so
- * the API's `trust proxy: loopback` accepts the forwarded client address for its rate limits.
- * `KEYTURN_API_URL` overrides it (e.g. under `vite dev`).
+ * server, so it asks the server it is listening on (over loopback when bound to every interface).
+ * `KEYTURN_API_URL` overrides it (e.g. under `vite dev`; the API then believes `X-Forwarded-For`
+ * only if its TRUST_PROXY names this process's address).
  */
 function apiOrigin(event: RequestEvent): string {
   if (env.KEYTURN_API_URL) return env.KEYTURN_API_URL.replace(/\/+$/, '');
@@ -23,6 +23,14 @@ function apiOrigin(event: RequestEvent): string {
 export function apiClientFor(event: RequestEvent) {
   const session = event.cookies.get(SESSION_COOKIE);
   const headers: Record<string, string> = { 'x-forwarded-for': event.getClientAddress() };
+  // In `npm start` the API shares this process: its key lets the API believe the browser's address
+  // (express's `req.ip`, which follows TRUST_PROXY) instead of seeing every page load as loopback.
+  const key = env.KEYTURN_UI_FORWARD_KEY;
+  if (key) {
+    const req = event.platform?.req as { ip?: string } | undefined;
+    headers['x-keyturn-ui-key'] = key;
+    headers['x-keyturn-client-address'] = req?.ip ?? event.getClientAddress();
+  }
   if (session) headers.cookie = `${SESSION_COOKIE}=${encodeURIComponent(session)}`;
   return createGraphQLClient({ url: `${apiOrigin(event)}/graphql`, fetch: globalThis.fetch, headers });
 }

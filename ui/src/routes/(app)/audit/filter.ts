@@ -1,4 +1,4 @@
-import { eventNames } from './eventWords';
+import { isAuditEventType } from './eventWords';
 
 export interface AuditFilterParams {
   user?: string;
@@ -17,7 +17,12 @@ export function readFilter(url: URL): AuditFilterParams {
     return value && DAY.test(value) ? value : undefined;
   };
   const type = get('type');
-  return { user: get('user'), type: type && type in eventNames ? type : undefined, from: day('from'), to: day('to') };
+  return {
+    user: get('user'),
+    type: type && isAuditEventType(type) ? type : undefined,
+    from: day('from'),
+    to: day('to'),
+  };
 }
 
 /** The API filter: whole local days, from the first to the last millisecond. */

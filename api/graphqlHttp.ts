@@ -1,0 +1,126 @@
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { isKeyturnError } from '../core/errors.js';
+import type { GraphQLContext } from './graphql/context.js';
+import type { Keyturn } from './keyturn.js';
+import { requestIdOf } from './operations/requestLog.js';
+import type { RequestLimits } from './requestLimits.js';
+
+export const SESSION_COOKIE = 'keyturn_session';
+
+/** Documented in the README ("Limits"): far above any real operation, whose data travels in variables. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+function bearerToken(req: Request): string | undefined {
+  const header = req.headers.authorization;
+  if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length).trim();
+  const cookie = req.headers.cookie
+    ?.split(';')
+    .map((c) => c.trim())
+    .find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+  if (!cookie) return undefined;
+  try {
+    return decodeURIComponent(cookie.slice(SESSION_COOKIE.length + 1));
+  } catch {
+    return undefined; // a malformed cookie is no session, not a fault
+  }
+}
+
+/** A refusal shaped like any GraphQL answer, so clients read every error the same way. */
+export function sendGraphQLError(
+  res: Response,
+  status: number,
+  code: string,
+  message: string,
+  extensions: object = {},
+) {
+  res.status(status).json({ errors: [{ message, extensions: { code, ...extensions } }] });
+}
+
+const bodyRefusals: Record<string, [number, string, string]> = {
+  'entity.too.large': [413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB.`],
+  'entity.parse.failed': [400, 'BAD_REQUEST', 'The request body is not valid JSON, or not a JSON object.'],
+  'encoding.unsupported': [
+    415,
+    'BAD_REQUEST',
+    'This content encoding is not supported; send the body as plain or gzip-compressed JSON.',
+  ],
+  'charset.unsupported': [415, 'BAD_REQUEST', 'Send the request body as UTF-8.'],
+};
+
+/**
+ * The GraphQL route, in this order: who is calling (the one session lookup of the request), their
+ * request budget, then the body (at most 1 MB), then Apollo. The budget comes before the body so a
+ * caller over it costs no parsing.
+ */
+export function graphqlRoute(
+  keyturn: Keyturn,
+  options: { limits: RequestLimits; secureCookies: boolean; uiForwardKey?: string },
+): (RequestHandler | ErrorRequestHandler)[] {
+  const clientAddressOf = uiClientAddress(options.uiForwardKey);
+  const identify: RequestHandler = async (req, res, next) => {
+    // set by the request log; the fallback keeps this usable without it
+    const requestId = typeof res.locals.requestId === 'string' ? res.locals.requestId : requestIdOf(req);
+    const clientAddress = clientAddressOf(req);
+    const context = await keyturn.contextFor(bearerToken(req), requestId, clientAddress);
+    res.locals.graphqlContext = context;
+    const caller =
+      context.actor.kind === 'account' && context.sessionTokenHash
+        ? ({ kind: 'session', tokenHash: context.sessionTokenHash } as const)
+        : ({ kind: 'address', address: clientAddress } as const);
+    try {
+      await options.limits.consume(caller);
+    } catch (error) {
+      if (!isKeyturnError(error, 'RATE_LIMITED') || !error.retryAfterSeconds) throw error;
+      res.setHeader('retry-after', String(error.retryAfterSeconds));
+      return sendGraphQLError(res, 429, 'RATE_LIMITED', error.message, { retryAfterSeconds: error.retryAfterSeconds });
+    }
+    next();
+  };
+
+  const refuseBody: ErrorRequestHandler = (error: { type?: unknown; status?: unknown }, _req, res, next) => {
+    const refusal = typeof error.type === 'string' ? bodyRefusals[error.type] : undefined;
+    if (refusal) return sendGraphQLError(res, ...refusal);
+    // anything else the body parser calls a client's fault (an aborted upload, a bad length)
+    if (typeof error.status === 'number' && error.status >= 400 && error.status < 500) {
+      return sendGraphQLError(res, error.status, 'BAD_REQUEST', 'The request body could not be read.');
+    }
+    next(error);
+  };
+
+  const apollo = expressMiddleware(keyturn.graphql, {
+    context: async ({ res }) => {
+      const context = res.locals.graphqlContext as GraphQLContext;
+      return {
+        ...context,
+        setSessionCookie: (token, expiresAt) => setCookie(res, token, expiresAt, options.secureCookies),
+        clearSessionCookie: () => setCookie(res, '', new Date(0), options.secureCookies),
+      };
+    },
+  });
+
+  return [identify, express.json({ limit: MAX_BODY_BYTES }), refuseBody, apollo];
+}
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/**
+ * The client's address: the socket's (or the trusted proxy's word, `req.ip`), unless the request is
+ * the in-process UI's server side asking for a browser — it proves that with the process's key.
+ */
+function uiClientAddress(forwardKey: string | undefined) {
+  const expected = forwardKey ? digest(forwardKey) : undefined;
+  return (req: Request): string => {
+    const key = req.headers['x-keyturn-ui-key'];
+    const named = req.headers['x-keyturn-client-address'];
+    if (expected && typeof key === 'string' && typeof named === 'string' && timingSafeEqual(digest(key), expected)) {
+      if (named.length > 0 && named.length <= 64) return named;
+    }
+    return req.ip ?? 'unknown';
+  };
+}
+
+function setCookie(res: Response, token: string, expiresAt: Date, secure: boolean) {
+  res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure, expires: expiresAt, path: '/' });
+}

@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+
+export const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+
+export interface RunningService {
+  child: ChildProcess;
+  port: number;
+  base: string;
+  /** everything it printed so far (stdout and stderr) */
+  output(): string;
+  /** SIGTERM, and its exit code */
+  stop(): Promise<number | null>;
+}
+
+const spawnService = (env: Record<string, string>) => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
+    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  return { child, output: () => output };
+};
+
+/** `npm start` as an operator runs it: its own process, configured by `env`, ready once /healthz answers. */
+export async function startService(env: Record<string, string>): Promise<RunningService> {
+  const port = await freePort();
+  const { child, output } = spawnService({ PORT: String(port), ...env });
+  const base = `http://127.0.0.1:${port}`;
+  const until = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`service exited: ${output()}`);
+    const ok = await fetch(`${base}/healthz`)
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (ok) break;
+    if (Date.now() > until) throw new Error(`service did not start: ${output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const stop = () =>
+    new Promise<number | null>((resolve) => {
+      if (child.exitCode !== null) return resolve(child.exitCode);
+      child.once('exit', (code) => resolve(code));
+      child.kill('SIGTERM');
+    });
+  return { child, port, base, output, stop };
+}
+
+/** A start-up that is meant to fail: its exit code and what it printed. */
+export async function failedStart(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const { child, output } = spawnService({ PORT: String(await freePort()), ...env });
+  const code = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.once('exit', (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+  });
+  return { code, output: output() };
+}
