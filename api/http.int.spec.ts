@@ -162,6 +162,19 @@ describe('given a budget of 3 anonymous requests per address and 5 per session, 
     expect((await http.gql('{ __typename }', { 'x-forwarded-for': '203.0.113.2' })).status).toBe(200);
   });
 
+  it("believes the in-process UI's browser address only with the process's key", async () => {
+    const handler = (_req: unknown, _res: unknown, next: () => void) => next();
+    http = await listen(app, { requestLimits, ui: { handler, forwardKey: 'the-process-key' } });
+    const asUi = (address: string, key = 'the-process-key') => ({ 'x-keyturn-ui-key': key, 'x-keyturn-client-address': address });
+    for (let i = 0; i < 3; i++) expect((await http.gql('{ __typename }', asUi('203.0.113.7'))).status).toBe(200);
+    expect((await http.gql('{ __typename }', asUi('203.0.113.7'))).status).toBe(429);
+    // another browser behind the same UI has its own budget…
+    expect((await http.gql('{ __typename }', asUi('203.0.113.8'))).status).toBe(200);
+    // …and a caller without the key is its socket's address, whatever it names
+    for (let i = 0; i < 3; i++) expect((await http.gql('{ __typename }', asUi('203.0.113.9', 'guessed'))).status).toBe(200);
+    expect((await http.gql('{ __typename }', asUi('203.0.113.10', 'guessed'))).status).toBe(429);
+  });
+
   it('counts a signed-in session on its own budget, and made-up bearer tokens on the address', async () => {
     http = await listen(app, { requestLimits });
     for (let i = 0; i < 5; i++) expect((await http.gql('{ me { id } }', bearer(acme.token))).status).toBe(200);

@@ -59,10 +59,22 @@ export function createSignInThrottle(settings: RateLimitSettings, limiter: Limit
     ] as const;
   };
 
+  const delayOfRound = (round: number) => Math.min(settings.signInBaseDelayMs * 2 ** (round - 1), settings.signInMaxDelayMs);
+
   async function delayAfterRound(pair: string) {
     const round = await rounds.consume(pair);
-    const delayMs = Math.min(settings.signInBaseDelayMs * 2 ** (round.consumedPoints - 1), settings.signInMaxDelayMs);
-    await consecutive.block(pair, Math.ceil(delayMs / 1000));
+    await consecutive.block(pair, Math.ceil(delayOfRound(round.consumedPoints) / 1000));
+  }
+
+  /**
+   * How long a refused consecutive attempt should wait. Once blocked, the block's own time. Refused
+   * while the last checks are still running (no block yet), the key's expiry says nothing useful:
+   * the wait is the delay those checks will start if they fail.
+   */
+  async function consecutiveWaitMs(pair: string, msBeforeNext: number) {
+    if (msBeforeNext <= settings.signInMaxDelayMs) return msBeforeNext;
+    const done = (await rounds.get(pair))?.consumedPoints ?? 0;
+    return delayOfRound(done + 1);
   }
 
   return {
@@ -77,8 +89,9 @@ export function createSignInThrottle(settings: RateLimitSettings, limiter: Limit
         } catch (e) {
           // Points taken from the budgets before this one were not used for a check: give them back.
           await Promise.all(taken.map((t) => t.limiter.reward(t.key)));
-          if (e instanceof RateLimiterRes) throw budget.refused(e.msBeforeNext);
-          throw e;
+          if (!(e instanceof RateLimiterRes)) throw e;
+          const waitMs = budget.limiter === consecutive ? await consecutiveWaitMs(budget.key, e.msBeforeNext) : e.msBeforeNext;
+          throw budget.refused(waitMs);
         }
       }
       const pair = `${who.loginName}|${who.clientAddress}`;
