@@ -4,19 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteReadModel } from '../projections/sqlite/sqliteReadModel.js';
 import { createHttpApp, type HttpAppOptions } from './http.js';
 import { createTestApp, type Manager, type TestApp } from './testing/harness.js';
+import { recordingLog } from './testing/recordingLog.js';
 
-interface LogLine {
-  level: string;
-  obj: Record<string, unknown>;
-  msg?: string;
-}
-
-function recordingLog() {
-  const lines: LogLine[] = [];
-  const at = (level: string) => (obj: object, msg?: string) =>
-    lines.push({ level, obj: obj as Record<string, unknown>, msg });
-  return { log: { info: at('info'), warn: at('warn'), error: at('error') }, lines };
-}
 
 /** The HTTP app on a real port, as a client reaches it. */
 async function listen(app: TestApp, options: Partial<HttpAppOptions> = {}, log = recordingLog().log) {

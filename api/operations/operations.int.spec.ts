@@ -5,19 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSqliteEventStore } from '../../core/eventStore/sqliteEventStore.js';
 import { createHttpApp } from '../http.js';
 import { createTestApp, createUser, GOOD_PASSWORD, sendWelcome, settled, type TestApp } from '../testing/harness.js';
+import { recordingLog } from '../testing/recordingLog.js';
 
-interface LogLine {
-  level: string;
-  obj: Record<string, unknown>;
-  msg?: string;
-}
-
-function recordingLog() {
-  const lines: LogLine[] = [];
-  const at = (level: string) => (obj: object, msg?: string) =>
-    lines.push({ level, obj: obj as Record<string, unknown>, msg });
-  return { log: { info: at('info'), warn: at('warn'), error: at('error') }, lines };
-}
 
 async function listen(app: TestApp, log = recordingLog().log) {
   const server: Server = createHttpApp(app.keyturn, log, { secureCookies: false }).listen(0, '127.0.0.1');

@@ -1,28 +1,10 @@
 import { describe, it } from 'vitest';
-import type { Actor } from '../actor.js';
-import { DeciderSpecification } from '../testing/decider.js';
-import { decideAccount, evolveAccount, initialAccountState } from './account.js';
 import type { AccountEvent } from './events.js';
-
-const spec = DeciderSpecification.for({ decide: decideAccount, evolve: evolveAccount, initialState: initialAccountState });
+import { accountSpec as spec, annOpened as opened, mia as manager } from './testing/ann.js';
 
 const NOW = new Date('2026-11-26T09:00:00Z');
 const LATER = new Date(NOW.getTime() + 3_600_000).toISOString();
-const manager: Actor = { kind: 'account', accountId: 'acc-mia', organizationId: 'org-acme', role: 'OFFICE_MANAGER' };
 
-const opened: AccountEvent = {
-  type: 'AccountOpened',
-  data: {
-    accountId: 'acc-ann',
-    organizationId: 'org-acme',
-    name: 'Ann Lee',
-    extension: '101',
-    loginName: '101@acme',
-    email: 'ann@acme.com',
-    role: 'USER',
-    openedBy: 'acc-mia',
-  },
-};
 const secondEmail: AccountEvent = { type: 'SecondaryEmailAdded', data: { email: 'ann@home.example', by: 'acc-mia' } };
 const welcomeToBoth: AccountEvent = {
   type: 'WelcomeEmailSent',
