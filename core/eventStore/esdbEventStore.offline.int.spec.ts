@@ -6,7 +6,8 @@ import { WrongExpectedRevisionError } from './eventStore.js';
 /**
  * The real client against an address where no EventStoreDB listens — what this machine can check
  * without a server: failures surface, and a subscription keeps resubscribing with backoff and logs it.
- * The contract suite against a live server is `esdbEventStore.int.spec.ts` (needs EVENTSTORE_URL).
+ * The contract suite runs against the protocol stand-in in `esdbStandIn.int.spec.ts`, and against a live
+ * server in `esdbEventStore.int.spec.ts` (needs EVENTSTORE_URL).
  */
 const closedPort = () =>
   new Promise<number>((resolve) => {

@@ -6,6 +6,10 @@ import {
   NO_STREAM,
   START,
   STREAM_EXISTS,
+  AccessDeniedError,
+  InvalidArgumentError,
+  MaxAppendSizeExceededError,
+  StreamDeletedError,
   StreamNotFoundError,
   WrongExpectedVersionError,
   excludeSystemEvents,
@@ -56,8 +60,13 @@ const toExpected = (expected: ExpectedRevision): AppendExpectedRevision =>
 // Our own streams never start with `$`; everything that does is EventStoreDB's bookkeeping.
 const isSystem = (event: EsdbRecorded) => event.streamId.startsWith('$') || event.type.startsWith('$');
 
+// The server writes "no position" as ulong.MaxValue (`Position.FromInt64(-1, -1)` in KurrentDB's
+// Transport/Common/Position.cs), and the client turns the proto3 default into 0: `position` itself is
+// never missing, so the guard has to look at the value.
+const NO_POSITION = 2n ** 64n - 1n;
+
 function toRecorded(event: EsdbRecorded): RecordedEvent {
-  if (!event.position)
+  if (!event.position || event.position.commit === NO_POSITION || event.position.prepare === NO_POSITION)
     throw new Error('EventStoreDB did not report event positions (it needs server version 22.6 or later)');
   return {
     id: event.id,
@@ -69,6 +78,18 @@ function toRecorded(event: EsdbRecorded): RecordedEvent {
     position: encodePosition(event.position),
   };
 }
+
+/**
+ * Failures after which the server certainly did not write the append. Anything else (a dropped
+ * connection, a deadline, a leader change, the client's shared BatchAppend call failing and rejecting
+ * every append in flight on it) leaves the outcome unknown.
+ */
+const isDefiniteFailure = (error: unknown) =>
+  error instanceof WrongExpectedVersionError ||
+  error instanceof StreamDeletedError ||
+  error instanceof AccessDeniedError ||
+  error instanceof MaxAppendSizeExceededError ||
+  error instanceof InvalidArgumentError;
 
 /** Runs `fn` over `items` with at most `limit` calls in flight; results keep the input order. */
 async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -93,6 +114,9 @@ export function createEsdbEventStore(options: EsdbEventStoreOptions): EventStore
   const client = EventStoreDBClient.connectionString(options.connectionString);
   const concurrency = options.concurrency ?? 32;
   const upcast = options.upcast ?? createUpcast();
+  // Once closed, an append cut short by the close is neither reconciled nor retried: that would open
+  // a new connection on a disposed client.
+  let closed = false;
 
   async function lastPositionOf(streamName: string): Promise<Position> {
     for await (const resolved of client.readStream(streamName, {
@@ -105,12 +129,31 @@ export function createEsdbEventStore(options: EsdbEventStoreOptions): EventStore
     throw new Error(`Stream ${streamName} is empty right after an append`);
   }
 
-  async function appendToStream(
+  /**
+   * Where an append whose outcome is unknown landed: the stream is read for its event ids, in order and
+   * where the expected revision put them. Undefined when they are not there (not written).
+   */
+  async function findAppended(
+    streamName: string,
+    events: NewEvent[],
+    expectedRevision: ExpectedRevision,
+  ): Promise<AppendResult | undefined> {
+    const from =
+      typeof expectedRevision === 'bigint' ? expectedRevision + 1n : expectedRevision === 'no_stream' ? 0n : undefined;
+    const stored = await readStream(streamName, from);
+    const first = stored.findIndex((e) => e.id === events[0]!.id);
+    if (first < 0 || (from !== undefined && stored[first]!.revision !== from)) return undefined;
+    const ours = stored.slice(first, first + events.length);
+    if (ours.length !== events.length || ours.some((e, i) => e.id !== events[i]!.id)) return undefined;
+    const last = ours[ours.length - 1]!;
+    return { nextRevision: last.revision, position: last.position };
+  }
+
+  async function appendOnce(
     streamName: string,
     events: NewEvent[],
     expectedRevision: ExpectedRevision,
   ): Promise<AppendResult> {
-    if (events.length === 0) throw new Error('Nothing to append');
     const data = events.map((e) =>
       jsonEvent({ id: e.id, type: e.type, data: e.data as JSONType, metadata: e.metadata as unknown as JSONType }),
     );
@@ -123,6 +166,31 @@ export function createEsdbEventStore(options: EsdbEventStoreOptions): EventStore
         throw new WrongExpectedRevisionError(streamName, expectedRevision, error.actualVersion);
       }
       throw error;
+    }
+  }
+
+  /**
+   * An append whose outcome is unknown is reconciled before anything is reported: if its events are in
+   * the stream it succeeded; if not, it is sent once more with the same ids and the same expected
+   * revision. Repeating both is what makes the retry a no-op on the server should the first attempt land
+   * after all: KurrentDB's strong idempotency check looks for the ids at expected revision + 1…, while
+   * with `any` it only finds ids it still holds in a bounded cache (IndexWriter.CheckCommit).
+   */
+  async function appendToStream(
+    streamName: string,
+    events: NewEvent[],
+    expectedRevision: ExpectedRevision,
+  ): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('Nothing to append');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await appendOnce(streamName, events, expectedRevision);
+      } catch (error) {
+        if (closed || error instanceof WrongExpectedRevisionError || isDefiniteFailure(error)) throw error;
+        const found = await findAppended(streamName, events, expectedRevision).catch(() => undefined);
+        if (found) return found;
+        if (attempt >= 2) throw error;
+      }
     }
   }
 
@@ -150,8 +218,18 @@ export function createEsdbEventStore(options: EsdbEventStoreOptions): EventStore
         }
       }),
     readStream: (streamName, opts) => readStream(streamName, opts?.fromRevision),
+    /**
+     * A tombstoned stream reads as absent here, so one deleted account fails only its own entry of a
+     * bulk (its append then fails with StreamDeleted) instead of the whole read.
+     */
     async readStreams(streamNames) {
-      const read = await mapLimit(streamNames, concurrency, (name) => readStream(name));
+      const read = await mapLimit(streamNames, concurrency, (name) =>
+        readStream(name).catch((error: unknown) => {
+          if (!(error instanceof StreamDeletedError)) throw error;
+          options.log.warn({ streamName: name }, 'stream is deleted; reading it as empty');
+          return [];
+        }),
+      );
       return new Map(streamNames.map((name, i) => [name, read[i]!]));
     },
     /**
@@ -216,7 +294,10 @@ export function createEsdbEventStore(options: EsdbEventStoreOptions): EventStore
       for await (const _ of client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1, deadline: 5000 }))
         break;
     },
-    close: () => client.dispose(),
+    close: () => {
+      closed = true;
+      return client.dispose();
+    },
   };
   return store;
 }
