@@ -2,10 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AccountStatus, Page, ReadModel, SessionRecord, UserQuery, UserView } from './readModel.js';
 import { eventLog, type EventLog } from './testing/events.js';
+import { testSearchAgreement } from './userSearch.contract.js';
 
 export interface ReadModelContractOptions {
   /** a fresh, empty read model */
   factory: () => Promise<ReadModel>;
+  /** rounds of random searches checked against the rule (see `userSearch.contract.ts`), default 12 */
+  searchRounds?: number;
 }
 
 const HOUR = 3_600_000;
@@ -34,7 +37,7 @@ export function testReadModelContract(name: string, options: ReadModelContractOp
     describe('given nothing was projected', () => {
       it('has no checkpoint and finds nobody', async () => {
         expect(await readModel.checkpoint()).toBeUndefined();
-        expect(await search()).toEqual({ totalCount: 0, edges: [], hasNextPage: false });
+        expect(await search()).toEqual({ totalCount: 0, totalCountIsExact: true, edges: [], hasNextPage: false });
       });
     });
 
@@ -110,6 +113,133 @@ export function testReadModelContract(name: string, options: ReadModelContractOp
       });
     });
 
+    describe('given a directory to search', () => {
+      beforeEach(async () => {
+        for (const [userName, ext] of [
+          ['Ada Lovelace', '100'],
+          ['Lovelace Ada', '101'],
+          ['Ada King', '102'],
+          ['Grace Hopper', '103'],
+          ['Maya Angelou', '104'],
+          ['Yusuf Ali', '2100'],
+          ["Dana O'Brien", '105'],
+          ['"Doc" Brown', '106'],
+          ['Sandy AND Co', '107'],
+          ['Room 1003', '300'],
+          ['Ünal Çelik', '301'],
+        ]) {
+          open(userName!, ext!);
+        }
+        await projected();
+      });
+      const find = async (term: string, query: Partial<UserQuery> = {}) => names(await search({ search: term, ...query }));
+
+      it('one word finds it anywhere in the name, in any case', async () => {
+        expect(await find('LOVE')).toEqual(['Ada Lovelace', 'Lovelace Ada']);
+        expect(await find('opp')).toEqual(['Grace Hopper']);
+        expect(await find('ünal')).toEqual(['Ünal Çelik']);
+      });
+
+      it('two words find names holding both, in either order', async () => {
+        expect(await find('ada love')).toEqual(['Ada Lovelace', 'Lovelace Ada']);
+        expect(await find('love   ada')).toEqual(['Ada Lovelace', 'Lovelace Ada']);
+        expect(await find('ada kin')).toEqual(['Ada King']);
+        expect(await find('ada zzz')).toEqual([]);
+        expect(await find('ada ad')).toEqual(['Ada King', 'Ada Lovelace', 'Lovelace Ada']);
+      });
+
+      it('one or two letters match anywhere too', async () => {
+        expect(await find('y')).toEqual(['Maya Angelou', 'Sandy AND Co', 'Yusuf Ali']);
+        expect(await find('g')).toEqual(['Ada King', 'Grace Hopper', 'Maya Angelou']);
+        expect(await find('ce')).toEqual(['Ada Lovelace', 'Grace Hopper', 'Lovelace Ada']);
+      });
+
+      it('digits find extensions by prefix and names holding them', async () => {
+        expect(await find('10')).toEqual([
+          '"Doc" Brown',
+          'Ada King',
+          'Ada Lovelace',
+          "Dana O'Brien",
+          'Grace Hopper',
+          'Lovelace Ada',
+          'Maya Angelou',
+          'Room 1003',
+          'Sandy AND Co',
+        ]);
+        expect(await find('21')).toEqual(['Yusuf Ali']);
+        expect(await find('003')).toEqual(['Room 1003']);
+        expect(await find('1000')).toEqual([]);
+      });
+
+      it('a login name finds its user from the "@" on, whatever the case', async () => {
+        for (const term of ['100@acme', '100@', '100@ac', ' 100@ACME ']) expect(await find(term)).toEqual(['Ada Lovelace']);
+        expect(await find('100@acme.test')).toEqual([]);
+        expect(await find('100@other')).toEqual([]);
+        expect(await find('10@acme')).toEqual([]);
+        expect(await find('2100@acme')).toEqual(['Yusuf Ali']);
+      });
+
+      it('finds nobody for a term no one has', async () => {
+        expect(await search({ search: 'zebra' })).toEqual({ totalCount: 0, totalCountIsExact: true, edges: [], hasNextPage: false });
+      });
+
+      it('search syntax of the stores is plain text', async () => {
+        expect(await find('"doc"')).toEqual(['"Doc" Brown']);
+        expect(await find('"')).toEqual(['"Doc" Brown']);
+        expect(await find("o'b")).toEqual(["Dana O'Brien"]);
+        expect(await find('AND')).toEqual(['Sandy AND Co']);
+        for (const term of ['NEAR(', 'ada*', '^ada', 'a.a', '(a)', '[a]', '{1}', 'a|b', '$', 'ada OR king', '-ada']) {
+          expect(await find(term)).toEqual([]);
+        }
+      });
+
+      it('control characters separate words, as spaces do', async () => {
+        expect(await find('ada\u0000love')).toEqual(['Ada Lovelace', 'Lovelace Ada']);
+        expect(await find('\u0007')).toHaveLength(11);
+      });
+
+      it('pages through a search with cursors', async () => {
+        const first = await search({ search: 'a', first: 4 });
+        const second = await search({ search: 'a', first: 4, after: first.endCursor });
+        const third = await search({ search: 'a', first: 4, after: second.endCursor });
+        const all = await search({ search: 'a' });
+        expect([first, second, third].map((p) => [p.totalCount, p.edges.length, p.hasNextPage])).toEqual([
+          [9, 4, true],
+          [9, 4, true],
+          [9, 1, false],
+        ]);
+        expect([first, second, third].flatMap(names)).toEqual(names(all));
+        expect(await readModel.users.matchingIds({ organizationId: org, search: 'a', now: log.now() }, 100)).toEqual(
+          all.edges.map((e) => e.node.id),
+        );
+      });
+    });
+
+    describe('given more matches than a count goes to', () => {
+      beforeEach(async () => {
+        for (let i = 0; i < 1000; i += 1) open(`Person ${i}`, String(10_000 + i));
+        log.setupCompleted(log.welcomeEmailSent(open('Zed Person', '20000')));
+        await projected();
+      });
+      const counted = async (query: Partial<UserQuery>) => {
+        const page = await search({ first: 10, ...query });
+        return [page.totalCount, page.totalCountIsExact, page.edges.length, page.hasNextPage];
+      };
+
+      it('counts to 1,000 and says that there are more', async () => {
+        for (const term of [undefined, 'person', 'p', 'o n']) expect(await counted({ search: term })).toEqual([1000, false, 10, true]);
+        const first = await search({ search: 'person', first: 10 });
+        expect(await counted({ search: 'person', after: first.endCursor })).toEqual([1000, false, 10, true]);
+      });
+
+      it('counts exactly up to 1,000', async () => {
+        expect(await counted({ search: 'person', status: ['NOT_INVITED'] })).toEqual([1000, true, 10, true]);
+        expect(await counted({ search: '1' })).toEqual([1000, true, 10, true]);
+        expect(await counted({ search: '100' })).toEqual([101, true, 10, true]);
+        expect(await counted({ search: 'person', status: ['ACTIVE'] })).toEqual([1, true, 1, false]);
+      });
+    });
+
     describe('given users in every state of setup', () => {
       let expiresAt: Date;
       beforeEach(async () => {
@@ -141,6 +271,14 @@ export function testReadModelContract(name: string, options: ReadModelContractOp
       it('combines the status filter with a search', async () => {
         expect(names(await search({ search: 'n', status: ['INVITED'] }))).toEqual(['Emma Expiring', 'Ivan Invited']);
         expect(names(await search({ search: '104', status: ['ACTIVE'] }))).toEqual(['Anna Active']);
+        expect(names(await search({ search: 'invited n', status: ['NOT_INVITED', 'INVITED'] }))).toEqual([
+          'Ivan Invited',
+          'Nina NotInvited',
+        ]);
+        expect(names(await search({ search: '102@acme', status: ['INVITED'] }))).toEqual(['Ivan Invited']);
+        expect(names(await search({ search: '102@acme', status: ['ACTIVE'] }))).toEqual([]);
+        const query = { organizationId: org, search: 'a', status: ['ACTIVE', 'INVITED'] as AccountStatus[], now: log.now() };
+        expect((await readModel.users.matchingIds(query, 10)).length).toBe(3);
       });
     });
 
@@ -560,4 +698,5 @@ export function testReadModelContract(name: string, options: ReadModelContractOp
       });
     });
   });
+  testSearchAgreement(name, options.factory, options.searchRounds);
 }

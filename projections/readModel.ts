@@ -50,7 +50,10 @@ export function statusOf(user: Pick<UserView, 'setupCompletedAt' | 'setupLinkExp
 
 export interface UserQuery {
   organizationId: string;
-  /** name (case-insensitive, any part) or extension (prefix); plain data, never a pattern */
+  /**
+   * words of the name (case-insensitive, any part, all of them), an extension prefix or a login name
+   * (see `SearchPlan` in `users/userSearch.ts`); plain data, never a pattern
+   */
   search?: string;
   status?: AccountStatus[];
   first: number;
@@ -69,6 +72,12 @@ export interface Page<T> {
   edges: Edge<T>[];
   hasNextPage: boolean;
   endCursor?: string;
+}
+
+/** A page of a users search, whose count stops at `COUNT_CAP` (see `users/userSearch.ts`). */
+export interface UserPage extends Page<UserView> {
+  /** false when more than `COUNT_CAP` users match: `totalCount` is then `COUNT_CAP` ("1,000+") */
+  totalCountIsExact: boolean;
 }
 
 export interface AuditEntry {
@@ -137,7 +146,7 @@ export interface ProjectionStore {
   users: {
     get(organizationId: string, id: string): Promise<UserView | undefined>;
     getMany(organizationId: string, ids: string[]): Promise<UserView[]>;
-    search(query: UserQuery): Promise<Page<UserView>>;
+    search(query: UserQuery): Promise<UserPage>;
     /** ids of every user matching (bulk "all matching"), at most `limit` */
     matchingIds(query: Omit<UserQuery, 'first' | 'after'>, limit: number): Promise<string[]>;
     /** accounts whose designated or second email is this address, in any organization */

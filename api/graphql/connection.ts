@@ -15,8 +15,11 @@ export interface ConnectionShape<T> {
   pageInfo: PageInfo;
 }
 
-/** Relay-style connection types: `<Name>Connection` with `<Name>Edge`s. */
-export function connectionOf<T extends object>(name: string, Node: ClassType<T>) {
+/**
+ * Relay-style connection types: `<Name>Connection` with `<Name>Edge`s. With `totalCountIsExact`
+ * (its description) the connection also says whether `totalCount` stopped at a cap.
+ */
+export function connectionOf<T extends object>(name: string, Node: ClassType<T>, options: { totalCountIsExact?: string } = {}) {
   @ObjectType(`${name}Edge`)
   class Edge {
     @Field(() => String)
@@ -26,7 +29,6 @@ export function connectionOf<T extends object>(name: string, Node: ClassType<T>)
     node!: T;
   }
 
-  @ObjectType(`${name}Connection`)
   class Connection implements ConnectionShape<T> {
     @Field(() => Int)
     totalCount!: number;
@@ -36,7 +38,13 @@ export function connectionOf<T extends object>(name: string, Node: ClassType<T>)
 
     @Field(() => PageInfo)
     pageInfo!: PageInfo;
+
+    totalCountIsExact?: boolean;
   }
+  if (options.totalCountIsExact) {
+    Field(() => Boolean, { description: options.totalCountIsExact })(Connection.prototype, 'totalCountIsExact');
+  }
+  ObjectType(`${name}Connection`)(Connection);
   return Connection;
 }
 

@@ -37,13 +37,22 @@ export class UsersResolver {
   @Query(() => UserConnection)
   async users(
     @Ctx() ctx: GraphQLContext,
-    @Arg('search', () => String, { nullable: true }) search?: string,
+    @Arg('search', () => String, {
+      nullable: true,
+      description: 'every word in the name (any part, any case), an extension prefix, or a login name from the "@" on ("100@ac")',
+    })
+    search?: string,
     @Arg('status', () => [AccountStatus], { nullable: true }) status?: AccountStatus[],
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ): Promise<UserConnection> {
     const actor = requireSignedIn(ctx);
     if (search && search.length > 100) throw badInput({ search: ['Search for at most 100 characters.'] });
+    // Tabs and line breaks (pasted from a spreadsheet) separate words like spaces; other control
+    // characters are never typed by a person.
+    if (search && /[^\P{Cc}\t\n\r]/u.test(search)) {
+      throw badInput({ search: ['Search for letters, digits and punctuation: this text holds control characters.'] });
+    }
     const now = ctx.services.core.clock();
     const page = await ctx.services.readModel.users.search({
       organizationId: actor.organizationId,
@@ -53,7 +62,7 @@ export class UsersResolver {
       after: after ?? undefined,
       now,
     });
-    return toConnection(page, (v) => toUser(v, now));
+    return { ...toConnection(page, (v) => toUser(v, now)), totalCountIsExact: page.totalCountIsExact };
   }
 
   @Authorized('OFFICE_MANAGER')

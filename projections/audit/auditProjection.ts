@@ -84,6 +84,8 @@ function auditData(event: RecordedEvent, subjectLoginName: string | undefined): 
   const data = redactSecrets(event.data);
   if (event.type !== 'LoginNameRequested' || !Array.isArray(data.loginNames)) return data;
   const domain = subjectLoginName?.slice(subjectLoginName.indexOf('@'));
-  const own = (data.loginNames as unknown[]).filter((n) => typeof n === 'string' && domain !== undefined && n.endsWith(domain));
-  return { ...data, loginNames: own };
+  const own = (names: unknown) =>
+    Array.isArray(names) ? names.filter((n) => typeof n === 'string' && domain !== undefined && n.endsWith(domain)) : undefined;
+  const pending = own(data.pendingLoginNames);
+  return { ...data, loginNames: own(data.loginNames), ...(pending ? { pendingLoginNames: pending } : {}) };
 }

@@ -24,3 +24,16 @@ describe('given an account event for the history', () => {
     expect(entry).toMatchObject({ type: 'RecoveryCodesIssued', occurredAt: '2026-11-26T09:00:00.000Z', actorId: 'anonymous', data: {} });
   });
 });
+
+describe('given a login-name request that named accounts of several organizations', () => {
+  it("keeps only this organization's login names, pending ones too", () => {
+    const event = recorded('LoginNameRequested', {
+      requestId: 'r-1',
+      to: 'ann@acme.com',
+      loginNames: ['101@acme', '7@globex'],
+      pendingLoginNames: ['7@globex', '102@acme'],
+      deliver: true,
+    });
+    expect(toAuditEntry(event, lookup)?.data).toMatchObject({ loginNames: ['101@acme'], pendingLoginNames: ['102@acme'] });
+  });
+});

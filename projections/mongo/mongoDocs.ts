@@ -1,5 +1,6 @@
 import type { AuditEntry, UserView } from '../readModel.js';
 import { emailKey, expiryKey, nameKey } from '../users/userKeys.js';
+import { searchKeys } from './mongoSearch.js';
 
 /**
  * A user document: the view as the port returns it, plus the derived keys every query filters or
@@ -17,6 +18,8 @@ export interface UserDoc {
   expiresMs: number | null;
   lastStatus: string | null;
   bulkId: string | null;
+  /** what a search finds the user by (see `mongoSearch.ts`); absent on documents projected before it */
+  searchKeys: string[];
   /** the revision guard: a write only lands on a document with a lower revision */
   revision: number;
   view: UserView;
@@ -34,6 +37,7 @@ export function toUserDoc(view: UserView): UserDoc {
     expiresMs: expiryKey(view.setupLinkExpiresAt) ?? null,
     lastStatus: view.lastEmail?.status ?? null,
     bulkId: view.lastEmail?.bulkId ?? null,
+    searchKeys: searchKeys(view),
     revision: view.revision,
     view,
   };

@@ -1,13 +1,8 @@
 import type { Filter } from 'mongodb';
 import type { AccountStatus, AuditQuery, UserQuery } from '../readModel.js';
-import { searchTerm } from '../users/userKeys.js';
+import { searchPlan } from '../users/userSearch.js';
 import type { AuditDoc, UserDoc } from './mongoDocs.js';
-
-/**
- * Every regex metacharacter escaped: what someone types is matched as plain text, and an escaped
- * literal has no quantifier or alternation, so matching stays linear in the name's length.
- */
-export const literalPattern = (text: string) => text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+import { searchClauses } from './mongoSearch.js';
 
 /** `statusOf` as a query, so the status filter runs in the database. */
 function statusClause(status: AccountStatus, now: number): Filter<UserDoc> {
@@ -28,24 +23,25 @@ function statusClause(status: AccountStatus, now: number): Filter<UserDoc> {
   }
 }
 
-/** An empty status list means "any status", as an empty set of filter chips does in the UI. */
-export function userFilter(query: Omit<UserQuery, 'first' | 'after'>): Filter<UserDoc> {
+/**
+ * An empty status list means "any status", as an empty set of filter chips does in the UI. The
+ * organization (and a page's lower bound) goes into every way of matching, so that each is one
+ * bounded scan of the search index; the exact position after the cursor is then checked on it.
+ */
+export function userFilter(query: Omit<UserQuery, 'first' | 'after'>, after?: { name: string; id: string }): Filter<UserDoc> {
   const and: Filter<UserDoc>[] = [];
-  const term = searchTerm(query.search);
-  if (term) {
-    // names: any part (the key is lower-cased, and so is the term); extensions: a prefix
-    const byName: Filter<UserDoc> = { nameKey: { $regex: literalPattern(term.name) } };
-    and.push(
-      term.extension === undefined
-        ? byName
-        : { $or: [byName, { extension: { $regex: `^${literalPattern(term.extension)}` } }] },
-    );
+  const plan = searchPlan(query.search);
+  const scope: Filter<UserDoc> = { organizationId: query.organizationId, ...(after ? { nameKey: { $gte: after.name } } : {}) };
+  if (plan) {
+    const ways = searchClauses(plan).map((clause) => ({ ...scope, ...clause }));
+    and.push(ways.length === 1 ? ways[0]! : { $or: ways });
   }
   if (query.status?.length) {
     const now = query.now.getTime();
     and.push({ $or: [...new Set(query.status)].map((s) => statusClause(s, now)) });
   }
-  return and.length ? { organizationId: query.organizationId, $and: and } : { organizationId: query.organizationId };
+  if (after) and.push({ $or: [{ nameKey: { $gt: after.name } }, { nameKey: after.name, _id: { $gt: after.id } }] });
+  return and.length ? { ...scope, $and: and } : scope;
 }
 
 export function auditFilter(query: AuditQuery): Filter<AuditDoc> {

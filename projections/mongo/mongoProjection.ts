@@ -3,6 +3,7 @@ import type { RecordedEvent } from '../../core/eventStore/eventStore.js';
 import { auditLookupIds, toAuditEntry } from '../audit/auditProjection.js';
 import { clampFirst, decodeCursor, encodeCursor, pageOf, totalIfComplete } from '../paging.js';
 import type { AuditEntry, ProjectionStore, UserView } from '../readModel.js';
+import { COUNT_CAP } from '../users/userSearch.js';
 import { statusOf } from '../readModel.js';
 import { emailKey, nameKey } from '../users/userKeys.js';
 import { evolveUser, userIdOf } from '../users/userProjection.js';
@@ -10,6 +11,7 @@ import { projectorName } from '../versioned.js';
 import { toAuditDoc, toUserDoc, type AuditDoc, type CheckpointDoc, type UserDoc } from './mongoDocs.js';
 import { createIndexesOneByOne, insertNew, writeSkippingDuplicates } from './mongoErrors.js';
 import { auditFilter, userFilter } from './mongoFilters.js';
+import { backfillSearchKeys } from './mongoSearch.js';
 
 export const projectionCollections = (version: number) => ({ users: `users_v${version}`, audit: `audit_v${version}` });
 
@@ -17,6 +19,7 @@ export const projectionCollections = (version: number) => ({ users: `users_v${ve
 async function ensureIndexes(users: Collection<UserDoc>, audit: Collection<AuditDoc>) {
   await createIndexesOneByOne(users, [
     { key: { organizationId: 1, nameKey: 1, _id: 1 }, name: 'org_name' },
+    { key: { organizationId: 1, searchKeys: 1, nameKey: 1, _id: 1 }, name: 'org_search' },
     { key: { organizationId: 1, extension: 1 }, name: 'org_extension' },
     { key: { email: 1 }, name: 'email' },
     { key: { secondaryEmail: 1 }, name: 'secondary_email' },
@@ -57,7 +60,7 @@ export function openMongoVersion(db: Db, version: number): ProjectionStore {
   // every API instance that reads: reads of a collection not there yet simply find nothing.
   let indexed: Promise<void> | undefined;
   const writable = () =>
-    (indexed ??= ensureIndexes(users, audit).catch((error: unknown) => {
+    (indexed ??= ensureIndexes(users, audit).then(() => backfillSearchKeys(users)).catch((error: unknown) => {
       indexed = undefined;
       throw error;
     }));
@@ -133,16 +136,16 @@ export function openMongoVersion(db: Db, version: number): ProjectionStore {
       },
       async search(query) {
         const first = clampFirst(query.first);
-        const filter = userFilter(query);
-        let page: Filter<UserDoc> = filter;
+        let after: { name: string; id: string } | undefined;
         if (query.after !== undefined) {
-          const [afterName, afterId] = decodeCursor(query.after, ['string', 'string'] as const);
-          const keyset = { $or: [{ nameKey: { $gt: afterName } }, { nameKey: afterName, _id: { $gt: afterId } }] };
-          page = { $and: [filter, keyset] };
+          const [name, id] = decodeCursor(query.after, ['string', 'string'] as const);
+          after = { name, id };
         }
-        const docs = await users.find(page).sort({ nameKey: 1, _id: 1 }).limit(first + 1).toArray();
-        const totalCount = await total(users, filter, docs.length, first, query.after);
-        return pageOf(docs.map((d) => d.view), first, totalCount, userCursor);
+        const docs = await users.find(userFilter(query, after)).sort({ nameKey: 1, _id: 1 }).limit(first + 1).toArray();
+        const total =
+          totalIfComplete(docs.length, first, query.after) ?? (await users.countDocuments(userFilter(query), { limit: COUNT_CAP + 1 }));
+        const page = pageOf(docs.map((d) => d.view), first, Math.min(total, COUNT_CAP), userCursor);
+        return { ...page, totalCountIsExact: total <= COUNT_CAP };
       },
       async matchingIds(query, limit) {
         // limit(0) means "no limit" to MongoDB; SQL's LIMIT 0 means none

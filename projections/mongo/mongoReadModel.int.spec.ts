@@ -4,4 +4,6 @@ import { freshDbName, testMongoUrl } from './testing.js';
 
 testReadModelContract('MongoDB (FerretDB)', {
   factory: async () => createMongoReadModel({ url: testMongoUrl(), dbName: freshDbName('contract') }),
+  // FerretDB v1 reads the whole collection for every sorted page: a few rounds prove the same rule
+  searchRounds: 3,
 });

@@ -1,5 +1,5 @@
 import type { AuditQuery, UserQuery } from '../readModel.js';
-import { searchTerm } from '../users/userKeys.js';
+import { prefixEnd, type SearchPlan } from '../users/userSearch.js';
 
 /** A WHERE clause and its named parameters; the clause text depends only on which filters are set. */
 export interface Filter {
@@ -14,25 +14,43 @@ const statusSql = `CASE
   WHEN setup_link_expires_ms > @now THEN 'INVITED'
   ELSE 'INVITE_EXPIRED' END`;
 
-/** An empty status list means "any status", as an empty set of filter chips does in the UI. */
-export function userFilter(query: Omit<UserQuery, 'first' | 'after'>): Filter {
+/**
+ * The exact conditions of a search (see `SearchPlan`), each on its own so that a count can take them
+ * one at a time. instr() compares plain text: `%`, `_`, `\\` or `.*` typed by someone are never a
+ * pattern; the extension prefix is a range, so the (organization_id, extension) index serves it.
+ */
+export function searchConditions(plan: SearchPlan): { name?: string; extension?: string; login?: string; params: Filter['params'] } {
+  const params: Filter['params'] = {};
+  if (plan.login) {
+    Object.assign(params, { loginExt: plan.login.extension, login: plan.login.prefix });
+    // the document is read only for the one user with that extension
+    return { login: `extension = @loginExt AND instr(lower(json_extract(doc, '$.loginName')), @login) = 1`, params };
+  }
+  plan.words.forEach((word, i) => (params[`w${i}`] = word));
+  const name = plan.words.map((_, i) => `instr(name_lower, @w${i}) > 0`).join(' AND ');
+  if (plan.extensionPrefix === undefined) return { name, params };
+  Object.assign(params, { extFrom: plan.extensionPrefix, extTo: prefixEnd(plan.extensionPrefix) });
+  return { name, extension: 'extension >= @extFrom AND extension < @extTo', params };
+}
+
+/** Everything but the search: the organization, and the status as of `now`. */
+export function baseFilter(query: Omit<UserQuery, 'first' | 'after'>): Filter {
   const clauses = ['organization_id = @org'];
   const params: Filter['params'] = { org: query.organizationId };
-  const term = searchTerm(query.search);
-  if (term) {
-    // instr() compares plain text: `%`, `_`, `\` or `.*` typed by someone are never a pattern.
-    clauses.push(
-      term.extension === undefined
-        ? 'instr(name_lower, @name) > 0'
-        : '(instr(name_lower, @name) > 0 OR instr(extension, @extension) = 1)',
-    );
-    Object.assign(params, term);
-  }
   if (query.status?.length) {
     clauses.push(`${statusSql} IN (SELECT value FROM json_each(@statuses))`);
     Object.assign(params, { statuses: JSON.stringify(query.status), now: query.now.getTime() });
   }
   return { where: clauses.join(' AND '), params };
+}
+
+/** An empty status list means "any status", as an empty set of filter chips does in the UI. */
+export function userFilter(query: Omit<UserQuery, 'first' | 'after'>, plan: SearchPlan | undefined): Filter {
+  const base = baseFilter(query);
+  if (!plan) return base;
+  const { params, name, extension, login } = searchConditions(plan);
+  const either = [name, extension, login].filter((c) => c !== undefined).map((c) => `(${c})`);
+  return { where: `${base.where} AND (${either.join(' OR ')})`, params: { ...base.params, ...params } };
 }
 
 export function auditFilter(query: AuditQuery): Filter {

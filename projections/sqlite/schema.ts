@@ -6,7 +6,14 @@
  * Every column a query filters or sorts on is a real, indexed column computed by `userKeys.ts`;
  * `doc` / `entry` hold the view as the port returns it.
  */
-export const projectionTables = (version: number) => ({ users: `users_v${version}`, audit: `audit_v${version}` });
+export const projectionTables = (version: number) => ({
+  users: `users_v${version}`,
+  audit: `audit_v${version}`,
+  /** the name indexes, see `searchIndex.ts` */
+  search: `users_v${version}_search`,
+  firstWords: `users_v${version}_first_words`,
+  searchQueue: `users_v${version}_search_queue`,
+});
 
 /** The tables of one projection version; `_v1` is the first, a rebuild creates the next. */
 export const projectionSchema = (version: number) =>

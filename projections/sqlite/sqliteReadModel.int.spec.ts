@@ -11,3 +11,12 @@ testReadModelContract('SQLite in memory', {
 testReadModelContract('SQLite file', {
   factory: async () => createSqliteReadModel({ path: join(mkdtempSync(join(tmpdir(), 'keyturn-rm-')), 'read.db') }),
 });
+
+// Every way a search can find a page, taken at a few users rather than thousands.
+testReadModelContract('SQLite with small search steps', {
+  factory: async () =>
+    createSqliteReadModel({
+      path: ':memory:',
+      searchSteps: { first: 2, walkPerCandidate: 2, many: 64, ranges: 3, countBudget: 20 },
+    }),
+});

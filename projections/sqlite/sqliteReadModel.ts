@@ -9,17 +9,22 @@ import { statusOf } from '../readModel.js';
 import { emailKey, expiryKey, nameKey } from '../users/userKeys.js';
 import { evolveUser, userIdOf } from '../users/userProjection.js';
 import { projectorName, versionedReadModel } from '../versioned.js';
-import { auditFilter, userFilter, type Filter } from './filters.js';
+import { COUNT_CAP } from '../users/userSearch.js';
+import { auditFilter, type Filter } from './filters.js';
 import { projectionSchema, projectionTables, sharedSchema } from './schema.js';
+import { drainSearchQueue, ensureSearchIndex } from './searchIndex.js';
 import { createSqliteLeases } from './sqliteLeases.js';
 import { createSqliteSessions } from './sqliteSessions.js';
 import { createSqliteVersionRecord, dropSqliteVersion } from './sqliteVersions.js';
+import { sqliteUserSearch, type Keyset, type SearchSteps } from './userSearch.js';
 
 export interface SqliteReadModelOptions {
   /** file path, or `:memory:` for fast tests */
   path: string;
   /** see `versionedReadModel` */
   versionRefreshMs?: number;
+  /** where a search changes its way of finding a page (see `SEARCH_STEPS`); tests make them small */
+  searchSteps?: SearchSteps;
 }
 
 type Params = Record<string, string | number | null>;
@@ -60,7 +65,7 @@ export function createSqliteReadModel(options: SqliteReadModelOptions): ReadMode
     ...createSqliteVersionRecord(db),
     async open(version) {
       let store = opened.get(version);
-      if (!store) opened.set(version, (store = openVersion(db, version)));
+      if (!store) opened.set(version, (store = openVersion(db, version, options.searchSteps)));
       return store;
     },
     async drop(version) {
@@ -77,16 +82,19 @@ export function createSqliteReadModel(options: SqliteReadModelOptions): ReadMode
 }
 
 /** The tables of one projection version, created if missing, and every statement on them. */
-function openVersion(db: Database.Database, version: number): ProjectionStore {
+function openVersion(db: Database.Database, version: number, searchSteps?: SearchSteps): ProjectionStore {
   db.exec(projectionSchema(version));
-  const { users, audit } = projectionTables(version);
+  const tables = projectionTables(version);
+  const { users, audit } = tables;
+  ensureSearchIndex(db, tables);
   const name = projectorName(version);
   const userById = db.prepare<[string], { doc: string }>(`SELECT doc FROM ${users} WHERE id = ?`);
   const userInOrg = db.prepare<[string, string], { doc: string }>(
     `SELECT doc FROM ${users} WHERE organization_id = ? AND id = ?`,
   );
+  // Looked up id by id: left to itself the planner may prefer scanning the organization's index.
   const usersInOrg = db.prepare<[string, string], { doc: string }>(
-    `SELECT doc FROM ${users} WHERE organization_id = ? AND id IN (SELECT value FROM json_each(?))`,
+    `SELECT u.doc FROM json_each(?) AS ids CROSS JOIN ${users} u ON u.id = ids.value WHERE u.organization_id = ?`,
   );
   // The WHERE repeats the revision guard so that two writers can never move a document backwards.
   const upsertUser = db.prepare<[Params]>(`
@@ -123,9 +131,14 @@ function openVersion(db: Database.Database, version: number): ProjectionStore {
     return statement;
   };
   const all = <R>(sql: string, params: Filter['params']) => prepared(sql).all(params) as R[];
-  const total = (table: string, filter: Filter, fetched: number, first: number, after: string | undefined) =>
+  const auditTotal = (filter: Filter, fetched: number, first: number, after: string | undefined) =>
     totalIfComplete(fetched, first, after) ??
-    (prepared(`SELECT count(*) AS n FROM ${table} WHERE ${filter.where}`).get(filter.params) as { n: number }).n;
+    (prepared(`SELECT count(*) AS n FROM ${audit} WHERE ${filter.where}`).get(filter.params) as { n: number }).n;
+  const userSearch = sqliteUserSearch(prepared, tables, searchSteps);
+  const docsOf = (organizationId: string, ids: string[]) => {
+    const found = new Map(usersInOrg.all(JSON.stringify(ids), organizationId).map(parseDoc).map((u) => [u.id, u]));
+    return [...new Set(ids)].flatMap((id) => found.get(id) ?? []);
+  };
 
   const applyBatch = db.transaction((events: RecordedEvent[]) => {
     const docs = new Map<string, UserView | null>();
@@ -147,6 +160,7 @@ function openVersion(db: Database.Database, version: number): ProjectionStore {
       changed.add(id);
     }
     for (const id of changed) upsertUser.run(userRow(docs.get(id)!));
+    drainSearchQueue(db, tables);
     const lookup = (id: string) => load(id) ?? undefined;
     for (const event of events) {
       const entry = toAuditEntry(event, lookup);
@@ -179,37 +193,23 @@ function openVersion(db: Database.Database, version: number): ProjectionStore {
         return row ? parseDoc(row) : undefined;
       },
       async getMany(organizationId, ids) {
-        const found = new Map(
-          usersInOrg
-            .all(organizationId, JSON.stringify(ids))
-            .map(parseDoc)
-            .map((u) => [u.id, u]),
-        );
-        return [...new Set(ids)].flatMap((id) => found.get(id) ?? []);
+        return docsOf(organizationId, ids);
       },
       async search(query) {
         const first = clampFirst(query.first);
-        const filter = userFilter(query);
-        const params: Filter['params'] = { ...filter.params, limit: first + 1 };
-        let keyset = '';
+        let keyset: Keyset | undefined;
         if (query.after !== undefined) {
-          [params.afterName, params.afterId] = decodeCursor(query.after, ['string', 'string'] as const);
-          keyset = ' AND (name_lower, id) > (@afterName, @afterId)';
+          const [afterName, afterId] = decodeCursor(query.after, ['string', 'string'] as const);
+          keyset = { afterName, afterId };
         }
-        // The page is chosen from the covering index first; only its rows are then read from the table.
-        const rows = all<{ doc: string }>(
-          `WITH page AS MATERIALIZED (
-             SELECT id, name_lower FROM ${users} WHERE ${filter.where}${keyset} ORDER BY name_lower, id LIMIT @limit)
-           SELECT u.doc FROM page JOIN ${users} u ON u.id = page.id ORDER BY page.name_lower, page.id`,
-          params,
-        );
-        const totalCount = total(users, filter, rows.length, first, query.after);
-        return pageOf(rows.map(parseDoc), first, totalCount, userCursor);
+        // The page is chosen on the indexes first; only its rows are then read from the table.
+        const found = userSearch.page(query, first + 1, keyset);
+        const total = totalIfComplete(found.ids.length, first, query.after) ?? found.count();
+        const page = pageOf(docsOf(query.organizationId, found.ids), first, Math.min(total, COUNT_CAP), userCursor);
+        return { ...page, totalCountIsExact: total <= COUNT_CAP };
       },
       async matchingIds(query, limit) {
-        const filter = userFilter(query);
-        const sql = `SELECT id FROM ${users} WHERE ${filter.where} ORDER BY name_lower, id LIMIT @limit`;
-        return all<{ id: string }>(sql, { ...filter.params, limit: Math.max(0, limit) }).map((r) => r.id);
+        return limit > 0 ? userSearch.ids(query, limit) : [];
       },
       async ownersOfEmail(email, now) {
         return ownersOfEmail.all({ email: emailKey(email) }).map((row) => {
@@ -249,7 +249,7 @@ function openVersion(db: Database.Database, version: number): ProjectionStore {
           `SELECT seq, entry FROM ${audit} WHERE ${filter.where}${keyset} ORDER BY seq DESC LIMIT @limit`,
           params,
         );
-        const totalCount = total(audit, filter, rows.length, first, query.after);
+        const totalCount = auditTotal(filter, rows.length, first, query.after);
         const page = pageOf(rows, first, totalCount, (row) => encodeCursor([row.seq]));
         return { ...page, edges: page.edges.map(({ cursor, node }) => ({ cursor, node: parseEntry(node) })) };
       },

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { projectorName, type VersionRecord } from '../versioned.js';
 import { projectionTables } from './schema.js';
+import { dropSearchIndex } from './searchIndex.js';
 
 const RECORD = 'read-model';
 
@@ -26,9 +27,10 @@ export function createSqliteVersionRecord(db: Database) {
 }
 
 export function dropSqliteVersion(db: Database, version: number) {
-  const { users, audit } = projectionTables(version);
+  const tables = projectionTables(version);
   db.transaction(() => {
-    db.exec(`DROP TABLE IF EXISTS ${users}; DROP TABLE IF EXISTS ${audit};`);
+    dropSearchIndex(db, tables);
+    db.exec(`DROP TABLE IF EXISTS ${tables.users}; DROP TABLE IF EXISTS ${tables.audit};`);
     db.prepare('DELETE FROM checkpoints WHERE name = ?').run(projectorName(version));
   })();
 }
