@@ -28,7 +28,7 @@ export function openAdapters(config: Config, log: Logger) {
   const sender = config.postmark
     ? createPostmarkSender({ serverToken: config.postmark.serverToken, apiUrl: config.postmark.apiUrl, from: config.emailFrom, log })
     : // A link in a log is a password for whoever reads the log: only a developer's outbox prints it.
-      createOutboxSender({ dir: join(config.dataDir, 'outbox'), log, logLinks: !config.production });
+      createOutboxSender({ dir: join(config.dataDir, 'outbox'), log, logLinks: !config.production, from: config.emailFrom });
   const secret = loadOrCreateSecret(config.dataDir, config.secret, config.secretFile);
   return {
     store,

@@ -1,12 +1,12 @@
 import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { pino } from 'pino';
 import { ConfigError, loadConfig } from './config.js';
 import { openAdapters } from './adapters.js';
 import { startKeyturn } from './keyturn.js';
 import { createHttpApp } from './http.js';
 import { seedDemo } from './demoSeed.js';
+import { createLog } from './logging.js';
 import { loadUiHandler } from './ui.js';
 import { createMetrics } from './operations/metrics.js';
 
@@ -27,12 +27,8 @@ async function main() {
     }
     throw error;
   }
-  // Secrets never reach a log line by design; this is the net under that. In production it takes links too.
-  const secretKeys = ['token', 'password', ...(config.production ? ['link', 'setupLink'] : [])];
-  const log = pino({
-    level: config.logLevel,
-    redact: ['req.headers.authorization', 'req.headers.cookie', ...secretKeys, ...secretKeys.map((key) => `*.${key}`)],
-  });
+  // Readable in a developer's terminal, JSON in production; redaction is the net under "no secret logged".
+  const log = await createLog({ level: config.logLevel, production: config.production });
   const adapters = openAdapters(config, log);
   const keyturn = await startKeyturn({
     ...adapters,

@@ -20,13 +20,13 @@ const at = (hours: number) => new Date(START + hours * HOUR).toISOString();
 const AUDIT = `query($filter: AuditEventFilter, $first: Int, $after: String) {
   auditEvents(filter: $filter, first: $first, after: $after) {
     totalCount
-    edges { cursor node { id type occurredAt userName userExtension actorName data user { id } actor { id } } }
+    edges { cursor node { id type occurredAt userName userExtension actorKind actorName data user { id } actor { id } } }
     pageInfo { hasNextPage endCursor }
   }
 }`;
 const HISTORY = `query($id: ID!) { user(id: $id) { history { totalCount edges { node { id type } } } } }`;
 
-type Entry = { id: string; type: string; occurredAt: Date; actorName: string; data: Record<string, unknown>; user: { id: string } | null; actor: { id: string } | null };
+type Entry = { id: string; type: string; occurredAt: Date; actorKind: string; actorName: string; data: Record<string, unknown>; user: { id: string } | null; actor: { id: string } | null };
 
 describe('given Acme where, an hour apart, the manager onboarded, Ben was created and set up, and Ben reset his password; and Globex', () => {
   let app: TestApp;
@@ -124,6 +124,16 @@ describe('given Acme where, an hour apart, the manager onboarded, Ben was create
     expect(bens.find((n) => n.type === 'EmailDelivered')).toMatchObject({ actorName: 'System', actor: null });
   });
 
+  it('names an anonymous request by email address as such, and the holder of the emailed link as the link holder', async () => {
+    const bens = await nodes({ filter: { userId: ben.id } });
+    const actorOf = (type: string) => bens.filter((n) => n.type === type).map((n) => [n.actorKind, n.actorName, n.actor]);
+    expect(actorOf('ResetRequested')).toEqual([['EMAIL_REQUEST', 'Anonymous request', null]]);
+    expect(actorOf('PasswordChanged')).toEqual([['LINK_HOLDER', 'Link holder', null]]);
+    expect(actorOf('SetupCompleted')).toEqual([['LINK_HOLDER', 'Link holder', null]]);
+    expect(actorOf('EmailDelivered').every(([kind]) => kind === 'SYSTEM')).toBe(true);
+    expect(actorOf('AccountOpened')).toEqual([['ACCOUNT', 'acme Manager', { id: acme.managerId }]]);
+  });
+
   it("lists a user's own events as user.history, the same as the audit log filtered by that user", async () => {
     const result = await app.gql(HISTORY, { id: ben.id }, acme.token);
     const history = result.data?.user.history;
@@ -175,9 +185,11 @@ describe('given one address used by Sam at Acme and by Sam at Globex, who asked 
   });
   afterAll(async () => app.stop());
 
-  it('records the request in the history of the Acme account', async () => {
+  it('records the request in the history of the Acme account, as an anonymous request by email address', async () => {
     const result = await app.gql(HISTORY, { id: samAtAcme.id }, acme.token);
     expect(result.data?.user.history.edges.map((e: any) => e.node.type)).toContain('LoginNameRequested');
+    const audit = await app.gql(`{ auditEvents(filter: { types: ["LoginNameRequested"] }) { edges { node { actorKind actorName } } } }`, {}, acme.token);
+    expect(audit.data?.auditEvents.edges.map((e: any) => e.node)).toEqual([{ actorKind: 'EMAIL_REQUEST', actorName: 'Anonymous request' }]);
   });
 
   it("keeps Acme's own login name in the request, and never shows another organization's", async () => {
@@ -185,6 +197,8 @@ describe('given one address used by Sam at Acme and by Sam at Globex, who asked 
     expect(result.errors).toBeUndefined();
     const request = result.data?.auditEvents.edges.find((e: any) => e.node.type === 'LoginNameRequested');
     expect(request.node.data.loginNames).toEqual(['201@acme']);
+    // neither Sam completed setup: the request says so, for Acme's login name only
+    expect(request.node.data.pendingLoginNames).toEqual(['201@acme']);
     expect(JSON.stringify(result.data)).not.toContain('@globex');
   });
 });

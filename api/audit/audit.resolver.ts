@@ -59,7 +59,10 @@ export class AuditResolver {
     return this.lookup(ctx, event.organizationId, event.userId);
   }
 
-  @FieldResolver(() => User, { nullable: true, description: 'who did it; null for the system or a link holder' })
+  @FieldResolver(() => User, {
+    nullable: true,
+    description: 'who did it, when a signed-in account did (actorKind ACCOUNT) and the reader may see it',
+  })
   async actor(@Root() event: AuditEvent, @Ctx() ctx: GraphQLContext): Promise<User | null> {
     return this.lookup(ctx, event.organizationId, event.actorId);
   }

@@ -66,7 +66,7 @@ export type AccountCommand =
   | { type: 'CompleteSetup'; now: Date; data: { inviteId: string; passwordHash: string; pinHash: string } }
   | { type: 'RequestReset'; now: Date; data: { resetId: string; expiresAt: Date } }
   | { type: 'ResetPassword'; now: Date; data: { resetId: string; changeId: string; passwordHash: string } }
-  | { type: 'RequestLoginName'; data: { requestId: string; to: string; loginNames: string[]; deliver: boolean } }
+  | { type: 'RequestLoginName'; data: Extract<AccountEvent, { type: 'LoginNameRequested' }>['data'] }
   | {
       type: 'ChangeDesignatedEmail';
       actor: Actor;

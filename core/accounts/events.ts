@@ -36,8 +36,13 @@ export type AccountEvent =
     }
   | {
       type: 'LoginNameRequested';
-      /** one request may name several accounts; exactly one of their events has `deliver: true` */
-      data: { requestId: string; to: string; loginNames: string[]; deliver: boolean };
+      /**
+       * One request may name several accounts; exactly one of their events has `deliver: true`.
+       * `pendingLoginNames`: those of `loginNames` whose account had not completed setup (no password
+       * yet), so the email tells them to complete setup instead of to sign in. Absent on events
+       * recorded before it existed: those render as if every account could sign in.
+       */
+      data: { requestId: string; to: string; loginNames: string[]; deliver: boolean; pendingLoginNames?: string[] };
     }
   | {
       /** no email went out: the address had its share of this kind within the hour (recorded once per window) */

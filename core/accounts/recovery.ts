@@ -4,7 +4,7 @@ import { badInput } from '../errors.js';
 import type { Position } from '../eventStore/eventStore.js';
 import { assertResetLinkUsable, recipientsOf, type AccountCommand } from './account.js';
 import { accountDecider, loadAccount } from './accountDecider.js';
-import { accountStream, type RecoveryEmailKind } from './events.js';
+import { accountStream, type AccountEvent, type RecoveryEmailKind } from './events.js';
 import { checkPassword } from './passwordPolicy.js';
 import { accountOfLink } from './links.js';
 
@@ -63,17 +63,20 @@ async function allowed(deps: RecoveryDeps, ctx: RequestContext, kind: RecoveryEm
   return false;
 }
 
+type LoginNameRequest = Extract<AccountEvent, { type: 'LoginNameRequested' }>['data'];
+
 /** One email to the address asked about, listing every login name tied to it. */
 export async function processLoginNameRequest(deps: RecoveryDeps, ctx: RequestContext, email: string) {
   const owners = await deps.ownersOfEmail(email);
   if (owners.length === 0 || !(await allowed(deps, ctx, 'login-name', owners[0]!, [email]))) return;
   const requestId = newId(deps);
   const loginNames = owners.map((o) => o.loginName).sort();
+  // An account that never completed setup has no password to sign in with: its email says so.
+  const pendingLoginNames = owners.filter((o) => o.status !== 'ACTIVE').map((o) => o.loginName).sort();
+  const request: Omit<LoginNameRequest, 'deliver'> = { requestId, to: email, loginNames, pendingLoginNames };
   for (const [i, owner] of owners.entries()) {
-    const command: AccountCommand = {
-      type: 'RequestLoginName',
-      data: { requestId, to: email, loginNames, deliver: i === 0 },
-    };
+    // The decider records the command's data as the event's, `pendingLoginNames` included.
+    const command: AccountCommand = { type: 'RequestLoginName', data: { ...request, deliver: i === 0 } };
     const metadata = metadataFor(deps, ctx, owner.organizationId);
     await handleCommand(deps.store, accountStream(owner.accountId), accountDecider, command, metadata);
   }

@@ -69,7 +69,13 @@ export function renderJob(job: EmailJob, account: OpenAccountState, ctx: RenderC
     }
     case 'login-name': {
       const data = job.data as DataOf<'LoginNameRequested'>;
-      input = { kind: 'login-name', loginNames: data.loginNames, signInUrl: `${ctx.publicUrl}/` };
+      // Events from before `pendingLoginNames` render as they did: every name ready to sign in.
+      input = {
+        kind: 'login-name',
+        loginNames: data.loginNames,
+        ...(data.pendingLoginNames ? { pendingLoginNames: data.pendingLoginNames } : {}),
+        signInUrl: `${ctx.publicUrl}/sign-in`,
+      };
       to = [data.to];
       break;
     }

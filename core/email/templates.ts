@@ -18,8 +18,11 @@ export type EmailTemplateInput =
       sentAt: Date;
     }
   | { kind: 'reset'; userName: string; loginName: string; link: string; expiresAt: Date; sentAt: Date }
-  /** `signInUrl` is optional: without it the text only names the sign-in page */
-  | { kind: 'login-name'; loginNames: string[]; signInUrl?: string }
+  /**
+   * `pendingLoginNames`: those of `loginNames` whose account has not completed setup. `signInUrl` is
+   * optional: without it the text only names the sign-in page.
+   */
+  | { kind: 'login-name'; loginNames: string[]; pendingLoginNames?: string[]; signInUrl?: string }
   | { kind: 'password-changed'; userName: string; loginName: string; changedAt: Date }
   /**
    * To the address an email change took off the account. `replacedBy` is shown masked
@@ -101,21 +104,56 @@ function reset(i: Input<'reset'>): RenderedEmail {
   };
 }
 
+const oneOrSeveral = (names: string[], one: string, several: string) => (names.length > 1 ? several : one);
+
+/**
+ * Login names whose account completed setup get the way to sign in; those that never did have no
+ * password yet, so theirs say how to complete setup instead (a request may name both kinds).
+ */
 function loginName(i: Input<'login-name'>): RenderedEmail {
   if (i.loginNames.length === 0) throw new Error('a login-name email needs at least one login name');
-  const several = i.loginNames.length > 1;
-  const subject = several ? 'Your login names' : 'Your login name';
-  const intro = several
-    ? 'These login names belong to accounts that use this email address:'
-    : 'This login name belongs to the account that uses this email address:';
-  const where = i.signInUrl ? `the phone portal sign-in page (${i.signInUrl})` : 'the phone portal sign-in page';
-  const how = `To sign in, open ${where} and enter ${several ? 'one of these login names' : 'this login name'} with its password. If you forgot the password, choose "Forgot password?" there.`;
-  const ignore = 'If you did not ask for this, you can ignore this email.';
-  return {
-    subject,
-    html: page(subject, [paragraph(intro), list(i.loginNames), paragraph(how), paragraph(ignore)]),
-    text: lines(intro, i.loginNames.map((name) => `  - ${name}`).join('\n'), how, ignore),
+  const pendingSet = new Set(i.pendingLoginNames ?? []);
+  const ready = i.loginNames.filter((name) => !pendingSet.has(name));
+  const pending = i.loginNames.filter((name) => pendingSet.has(name));
+  const subject = oneOrSeveral(i.loginNames, 'Your login name', 'Your login names');
+  const intro = oneOrSeveral(
+    i.loginNames,
+    'This login name belongs to the account that uses this email address:',
+    'These login names belong to accounts that use this email address:',
+  );
+  const both = ready.length > 0 && pending.length > 0;
+  const html = [paragraph(intro)];
+  const text = [intro];
+  const group = (heading: string, names: string[], what: string) => {
+    if (both) html.push(paragraph(heading));
+    html.push(list(names), paragraph(what));
+    text.push(...(both ? [heading] : []), names.map((name) => `  - ${name}`).join('\n'), what);
   };
+  if (ready.length > 0) {
+    const which = oneOrSeveral(ready, 'this login name', 'one of these login names');
+    group(
+      'Ready to sign in:',
+      ready,
+      // "Forgot password" as the sign-in page names its link, so the reader finds it there
+      `To sign in, open the phone portal sign-in page and enter ${which} with its password. ` +
+        'If you forgot the password, choose "Forgot password" there.',
+    );
+    if (i.signInUrl) {
+      html.push(button('Sign in', i.signInUrl));
+      text.push(`Sign in: ${i.signInUrl}`);
+    }
+  }
+  if (pending.length > 0) {
+    group(
+      'Setup not completed yet:',
+      pending,
+      `${oneOrSeveral(pending, 'This account has', 'These accounts have')} not completed setup yet, ` +
+        'so there is no password to sign in with. To complete setup, open the Complete Setup link in your welcome email. ' +
+        'If the link has expired or you cannot find the email, ask your office manager to send you a new welcome email.',
+    );
+  }
+  const ignore = 'If you did not ask for this, you can ignore this email.';
+  return { subject, html: page(subject, [...html, paragraph(ignore)]), text: lines(...text, ignore) };
 }
 
 function passwordChanged(i: Input<'password-changed'>): RenderedEmail {

@@ -81,6 +81,10 @@ describe('given a reset email', () => {
 });
 
 describe('given a login-name email', () => {
+  const signInUrl = 'https://portal.example.com/sign-in';
+  const loginNameEmail = (loginNames: string[], pendingLoginNames?: string[]) =>
+    renderEmail({ kind: 'login-name', loginNames, signInUrl, ...(pendingLoginNames ? { pendingLoginNames } : {}) });
+
   it('lists every login name tied to the address', () => {
     const email = renderEmail({ kind: 'login-name', loginNames: ['dana.smith', 'front-desk', 'd.smith2'] });
     for (const name of ['dana.smith', 'front-desk', 'd.smith2']) {
@@ -90,19 +94,70 @@ describe('given a login-name email', () => {
     expect(email.subject).toBe('Your login names');
     expect(email.text).toContain('To sign in');
   });
-  it('uses the singular for one login name and links the sign-in page when given', () => {
-    const email = renderEmail({
-      kind: 'login-name',
-      loginNames: ['dana.smith'],
-      signInUrl: 'https://portal.example.com/',
-    });
+  it('uses the singular for one login name and links the sign-in page: a Sign in link, the address in the text', () => {
+    const email = loginNameEmail(['dana.smith']);
     expect(email.subject).toBe('Your login name');
-    expect(email.text).toContain(
-      'open the phone portal sign-in page (https://portal.example.com/) and enter this login name',
-    );
+    expect(email.text).toContain('open the phone portal sign-in page and enter this login name with its password');
+    expect(email.text).toContain(`Sign in: ${signInUrl}`);
+    expect(email.html).toMatch(new RegExp(`<a href="${signInUrl}"[^>]*>Sign in</a>`));
+    expect(email.html).toMatch(new RegExp(`<a href="${signInUrl}"[^>]*>${signInUrl}</a>`));
+  });
+  it('names "Forgot password" exactly as the sign-in page does', () => {
+    for (const body of [loginNameEmail(['dana.smith']).text, loginNameEmail(['dana.smith']).html]) {
+      expect(body).toMatch(/choose (&quot;|")Forgot password(&quot;|") there/);
+      expect(body).not.toContain('Forgot password?');
+    }
+  });
+  it('without a sign-in address, only names the sign-in page', () => {
+    const email = renderEmail({ kind: 'login-name', loginNames: ['dana.smith'] });
+    expect(email.text).not.toContain('Sign in:');
+    expect(email.html).not.toContain('href=');
   });
   it('refuses an empty list', () => {
     expect(() => renderEmail({ kind: 'login-name', loginNames: [] })).toThrow(/at least one/);
+  });
+
+  describe('for an account that never completed setup', () => {
+    const email = loginNameEmail(['201@acme'], ['201@acme']);
+
+    it('says to complete setup with the welcome email, or to ask for a new one, not to sign in with a password', () => {
+      for (const body of [email.text, email.html]) {
+        expect(body).toContain('201@acme');
+        expect(body).toContain('This account has not completed setup yet, so there is no password to sign in with.');
+        expect(body).toContain('open the Complete Setup link in your welcome email');
+        expect(body).toContain('ask your office manager to send you a new welcome email');
+        expect(body).not.toContain('with its password');
+        expect(body).not.toContain('Forgot password');
+      }
+      expect(email.html).not.toContain('>Sign in</a>');
+    });
+  });
+
+  describe('for an address with a ready account and one that never completed setup', () => {
+    const email = loginNameEmail(['101@acme', '201@acme', '301@globex'], ['201@acme', '301@globex']);
+
+    it('groups them: the ready one with the way to sign in, the others with the way to complete setup', () => {
+      expect(email.text).toContain(
+        [
+          'Ready to sign in:',
+          '  - 101@acme',
+          'To sign in, open the phone portal sign-in page and enter this login name with its password. ' +
+            'If you forgot the password, choose "Forgot password" there.',
+          `Sign in: ${signInUrl}`,
+          'Setup not completed yet:',
+          '  - 201@acme\n  - 301@globex',
+          'These accounts have not completed setup yet, so there is no password to sign in with.',
+        ].join('\n\n'),
+      );
+      expect(email.html.indexOf('Ready to sign in:')).toBeLessThan(email.html.indexOf('>101@acme<'));
+      expect(email.html.indexOf('Setup not completed yet:')).toBeLessThan(email.html.indexOf('>201@acme<'));
+    });
+  });
+
+  it('treats a pending name that is not in the list as nothing to say (no empty group)', () => {
+    const email = loginNameEmail(['101@acme'], ['999@other']);
+    expect(email.text).not.toContain('Setup not completed yet');
+    expect(email.text).not.toContain('999@other');
   });
 });
 

@@ -93,7 +93,7 @@ describe('given a service sending through a Postmark stand-in that refuses addre
 
     // the users list tells the same in its "Last email" column
     await manager.getByRole('link', { name: '← All users' }).click();
-    await manager.getByLabel('Search by name or extension').fill('102');
+    await manager.getByLabel('Search by name, extension or login name').fill('102');
     await manager.waitForURL('**/organization/users?q=102');
     await expect.poll(() => manager.locator('tbody tr').first().textContent()).toContain('failed — inactive recipient');
   });

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { expectAccessible } from './axe';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const screenshotDir = fileURLToPath(new URL('../screenshots/', import.meta.url));
@@ -34,10 +35,32 @@ export async function newPerson(browser: Browser, baseURL: string, viewport = DE
   return page;
 }
 
-/** The whole page, or only what is on screen (`fullPage: false`: a dialog's backdrop covers only the screen). */
-export const shot = (page: Page, name: string, { fullPage = true } = {}) =>
-  page.screenshot({ path: `${screenshotDir}${name}.png`, fullPage });
+/**
+ * The whole page, or only what is on screen (`fullPage: false`: a dialog's backdrop covers only the
+ * screen). A page worth a screenshot is a page a person sees: axe-core checks it first, unless the
+ * shot is of a failure (`checked: false`).
+ */
+export async function shot(page: Page, name: string, { fullPage = true, checked = true } = {}) {
+  if (checked) await expectAccessible(page, name);
+  await page.screenshot({ path: `${screenshotDir}${name}.png`, fullPage });
+}
 
 /** True when nothing sticks out sideways: the page reads without horizontal scrolling. */
 export const fitsWidth = (page: Page) =>
   page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
+
+/**
+ * A page as a person sees it, at the desktop and the phone width: axe-core finds nothing, nothing
+ * sticks out sideways, and a screenshot of each width is kept (`<name>-1280.png`, `<name>-390.png`)
+ * for a person to look at. The page ends at the width it had.
+ */
+export async function look(page: Page, name: string, { fullPage = true } = {}) {
+  const before = page.viewportSize();
+  for (const viewport of [DESKTOP, PHONE]) {
+    await page.setViewportSize(viewport);
+    await expectAccessible(page, `${name} at ${viewport.width} px`);
+    if (!(await fitsWidth(page))) throw new Error(`${name} scrolls sideways at ${viewport.width} px`);
+    await shot(page, `${name}-${viewport.width}`, { fullPage, checked: false });
+  }
+  if (before) await page.setViewportSize(before);
+}

@@ -1,5 +1,5 @@
 import { graphql } from '$lib/graphql/graphql';
-import { loadQuery } from '$lib/graphql/load';
+import { loadQuery, loadQueryOrProblem } from '$lib/graphql/load';
 import { AuditEventsQuery } from './queries';
 import { apiFilter, readFilter } from './filter';
 import type { PageLoad } from './$types';
@@ -19,9 +19,10 @@ export const load: PageLoad = async ({ url, fetch }) => {
   if (filter.from && filter.to && filter.from > filter.to) {
     return { filter, subject: null, events: null, problem: 'The start date must be on or before the end date.' };
   }
+  // A history that cannot be read now is said in the page, with the filters still there.
   const [events, subject] = await Promise.all([
-    loadQuery(fetch, url, AuditEventsQuery, { filter: apiFilter(filter), first: 50 }),
+    loadQueryOrProblem(fetch, url, AuditEventsQuery, { filter: apiFilter(filter), first: 50 }),
     filter.user ? loadQuery(fetch, url, UserName, { id: filter.user }).then((d) => d.user) : Promise.resolve(null),
   ]);
-  return { filter, subject, events: events.auditEvents, problem: null };
+  return { filter, subject, events: events.data?.auditEvents ?? null, problem: events.problem?.message ?? null };
 };

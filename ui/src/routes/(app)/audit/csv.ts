@@ -1,3 +1,4 @@
+import { actorWords } from './actorWords';
 import { eventDetails, eventName } from './eventWords';
 
 export interface AuditRow {
@@ -16,7 +17,7 @@ const cell = (value: string) => `"${(/^[=+\-@\t\r]/.test(value) ? `'${value}` : 
 export function toCsv(rows: AuditRow[]): string {
   const header = ['When (UTC)', 'Who', 'User', 'Extension', 'Event', 'Details', 'Event type', 'Data'];
   const lines = rows.map((r) =>
-    [r.occurredAt, r.actorName, r.userName ?? '', r.userExtension ?? '', eventName(r.type), eventDetails(r.type, r.data), r.type, JSON.stringify(r.data)]
+    [r.occurredAt, actorWords(r), r.userName ?? '', r.userExtension ?? '', eventName(r.type), eventDetails(r.type, r.data), r.type, JSON.stringify(r.data)]
       .map(cell)
       .join(','),
   );

@@ -1,7 +1,5 @@
-import { error } from '@sveltejs/kit';
-import { createGraphQLClient } from '$lib/graphql/client';
-import { problemOf } from '$lib/graphql/errors';
 import { graphql } from '$lib/graphql/graphql';
+import { loadQuery } from '$lib/graphql/load';
 import type { PageLoad } from './$types';
 
 const SetupLink = graphql(`
@@ -19,7 +17,6 @@ const SetupLink = graphql(`
 export const load: PageLoad = async ({ url, fetch }) => {
   const token = url.searchParams.get('token') ?? '';
   if (!token) return { token, link: { status: 'INVALID' as const, loginName: null, extension: null, expiresAt: null } };
-  const result = await createGraphQLClient({ fetch }).query(SetupLink, { token }).toPromise();
-  if (!result.data) error(503, problemOf(result.error)?.message ?? 'Please try again.');
-  return { token, link: result.data.setupLink };
+  const data = await loadQuery(fetch, url, SetupLink, { token });
+  return { token, link: data.setupLink };
 };
