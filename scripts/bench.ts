@@ -29,7 +29,7 @@ import { createSqliteReadModel } from '../projections/sqlite/sqliteReadModel.js'
 import { startKeyturn } from '../api/keyturn.js';
 import { createHttpApp } from '../api/http.js';
 import { openSession } from '../api/auth/sessions.js';
-import { benchSearch, searchSummary } from './benchSearch.js';
+import { benchSearch, benchSearchDirect, searchSummary } from './benchSearch.js';
 
 const BULK = Number(process.env.BENCH_BULK ?? 10_000);
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
@@ -164,6 +164,12 @@ async function main() {
     );
   }
   console.log(`users search, worst p99 of the term classes: ${ms(searchSummary(search).searchWorstP99Ms)}`);
+  const direct = await benchSearchDirect((term) =>
+    readModel.users.search({ organizationId: org.organizationId, search: term, first: 50, now: new Date() }),
+  );
+  for (const [name, f] of Object.entries(direct)) {
+    console.log(`  the read model alone, ${name}: p50 ${ms(f.p50Ms)}, p99 ${ms(f.p99Ms)} (one query at a time)`);
+  }
 
   server.close();
   await keyturn.stop();

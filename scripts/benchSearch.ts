@@ -4,6 +4,7 @@
  * for real users — rather than as a lower request rate, and the client's own work never holds up the
  * server's thread. Latency runs from when a request was due, not from when it could be sent.
  */
+import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 
 /** The five term classes the bench reports; each rotates through a few terms of its kind. */
@@ -94,6 +95,26 @@ export function benchSearch(options: SearchBenchOptions): Promise<Record<SearchT
     });
     worker.once('error', reject);
   });
+}
+
+/**
+ * The same terms asked of the read model directly, one after another: what the store costs, apart
+ * from HTTP, GraphQL and the pacing, for telling a slow query from a busy machine.
+ */
+export async function benchSearchDirect(search: (term: string) => Promise<unknown>, perClass = 200) {
+  const figures = {} as Record<SearchTermClass, { p50Ms: number; p99Ms: number }>;
+  for (const [name, terms] of Object.entries(SEARCH_TERM_CLASSES) as [SearchTermClass, readonly string[]][]) {
+    const timings: number[] = [];
+    for (let i = 0; i < perClass; i++) {
+      const start = performance.now();
+      await search(terms[i % terms.length]!);
+      timings.push(performance.now() - start);
+    }
+    timings.sort((a, b) => a - b);
+    const at = (q: number) => timings[Math.min(timings.length - 1, Math.floor(q * timings.length))]!;
+    figures[name] = { p50Ms: at(0.5), p99Ms: at(0.99) };
+  }
+  return figures;
 }
 
 /** The figures `--json` reports: p99 per class and the worst of them. */

@@ -17,6 +17,6 @@ testReadModelContract('SQLite with small search steps', {
   factory: async () =>
     createSqliteReadModel({
       path: ':memory:',
-      searchSteps: { first: 2, walkPerCandidate: 2, many: 64, ranges: 3, countBudget: 20 },
+      searchSteps: { readBelow: 3, first: 2, walkPerCandidate: 2, many: 64, ranges: 3, countBudget: 20 },
     }),
 });

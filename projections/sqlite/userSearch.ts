@@ -14,7 +14,8 @@ export interface Keyset {
 }
 
 /**
- * A page in name order comes either from candidates of the name index, each read by rowid and
+ * Fewer than `readBelow` candidates in the name index are read by rowid and sorted. Otherwise a
+ * page in name order comes either from candidates of the name index, each read by rowid and
  * sorted (cost: how many candidates), or from a walk of the organization's name index in page
  * order (cost: how far the page's last match lies). A common last name is spread out and a walk
  * meets a page at once; a first name is bunched together (every "Grace" sits at G) and a walk
@@ -30,13 +31,19 @@ export interface Keyset {
  * Counting stops at `COUNT_CAP + 1` matches, and reads at most `countBudget` candidates before
  * counting on the name index instead.
  */
-export const SEARCH_STEPS = { first: 250, walkPerCandidate: 16, many: 16_000, ranges: 32, countBudget: 4000 };
+export const SEARCH_STEPS = {
+  readBelow: 1000,
+  first: 250,
+  walkPerCandidate: 8,
+  many: 16_000,
+  ranges: 32,
+  countBudget: 4000,
+};
 export type SearchSteps = typeof SEARCH_STEPS;
 
-/** The columns of the covering name index: what a walk may filter on without reading the table. */
-const INDEXED = 'organization_id, name_lower, id, extension, setup_completed_at, setup_link_expires_ms';
 const AFTER = ' AND (name_lower, id) > (@afterName, @afterId)';
 const BEFORE = ' AND (name_lower, id) < (@beforeName, @beforeId)';
+const UPTO = ' AND (name_lower, id) <= (@uptoName, @uptoId)';
 
 /** SQLite's BINARY order: UTF-8 bytes (JavaScript's `<` compares UTF-16 units). */
 const binary = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
@@ -145,7 +152,7 @@ export function sqliteUserSearch(
       `SELECT value AS rid FROM json_each(@${part.match === 'all' ? 'ridsAll' : 'ridsLater'})`;
 
     const decomposed = () => {
-      if (!atLeast(everyMatch, steps.first)) return false;
+      if (!atLeast(everyMatch, steps.readBelow)) return false;
       if (pivot === undefined) pivot = choosePivot();
       return pivot !== null;
     };
@@ -160,24 +167,29 @@ export function sqliteUserSearch(
       const bound = { ...keyset, ...(before ? { beforeName: before.name_lower, beforeId: before.id } : {}), limit };
       // candidate lists are known only once probed: the parameters are taken at each query
       const at = () => ({ ...params(), ...bound });
-      const span = (max: number) => countOf(`SELECT 1 FROM ${users} WHERE organization_id = @org${bounds}`, at(), max);
+      const few = known[part.match].below <= steps.readBelow;
       for (let n = steps.first; n < steps.many; n *= 4) {
-        if (!atLeast(part, n)) {
+        if (few || !atLeast(part, n)) {
           return all<Row>(
             `SELECT u.id, u.name_lower FROM (${candidates(part)}) AS cand CROSS JOIN ${users} u ON u.rowid = cand.rid
              WHERE ${part.where}${bounds} ORDER BY u.name_lower, u.id LIMIT @limit`,
             at(),
           );
         }
+        // the walk's end is found by stepping over the index alone (cheap), then walked to with the filter
         const window = n * steps.walkPerCandidate;
-        const near = all<Row>(
-          `SELECT id, name_lower FROM (
-             SELECT ${INDEXED} FROM ${users} WHERE organization_id = @org${bounds} ORDER BY name_lower, id LIMIT @window)
-           WHERE ${part.where} ORDER BY name_lower, id LIMIT @limit`,
-          { ...at(), window },
+        const end = get<{ name_lower: string; id: string } | undefined>(
+          `SELECT name_lower, id FROM ${users} WHERE organization_id = @org${bounds} ORDER BY name_lower, id LIMIT 1 OFFSET @skip`,
+          { ...at(), skip: window - 1 },
         );
-        // a walk that reached the bound has seen every row there is
-        if (near.length >= limit || (before && span(window + 1) <= window)) return near;
+        // one upper bound only, the nearer: SQLite ends an index range at one of them
+        const upto = (keyset ? AFTER : '') + (end ? UPTO : before ? BEFORE : '');
+        const near = all<Row>(
+          `SELECT id, name_lower FROM ${users} WHERE ${part.where}${upto} ORDER BY name_lower, id LIMIT @limit`,
+          { ...at(), ...(end ? { uptoName: end.name_lower, uptoId: end.id } : {}) },
+        );
+        // a walk that reached the end, or the bound, has seen every row there is
+        if (near.length >= limit || !end) return near;
       }
       return all<Row>(
         `SELECT id, name_lower FROM ${users} WHERE ${part.where}${bounds} ORDER BY name_lower, id LIMIT @limit`,
@@ -208,29 +220,29 @@ export function sqliteUserSearch(
     }
 
     /**
-     * Matches of a part, up to `max`: among its candidates when they are known, else by name among
-     * at most `countBudget` of them and then by extension alone, else on the name index.
+     * Matches of a part, up to `max`: among its candidates when they are known; else by name among
+     * its first `countBudget` name candidates and then by extension alone on the extension index;
+     * else (more name candidates than that, few of them matches: a status filter) on the name index.
      */
     function countPart(part: Part, max: number) {
-      const among = () =>
-        countOf(
-          `SELECT 1 FROM (${candidates(part)}) AS cand CROSS JOIN ${users} u ON u.rowid = cand.rid WHERE ${part.where}`,
-          params(),
-          max,
-        );
-      if (known[part.match].below <= steps.countBudget) return among();
-      const n = countOf(
+      const p = params();
+      if (known[part.match].below <= steps.countBudget) {
+        const sql = `SELECT 1 FROM (${candidates(part)}) AS cand CROSS JOIN ${users} u ON u.rowid = cand.rid WHERE ${part.where}`;
+        return countOf(sql, p, max);
+      }
+      const budget = steps.countBudget;
+      let n = countOf(
         `SELECT 1 FROM (${part.sources[0]} LIMIT @budget) AS cand CROSS JOIN ${users} u ON u.rowid = cand.rid
          WHERE ${part.base} AND ${name}`,
-        { ...params(), budget: steps.countBudget },
+        { ...p, budget },
         max,
       );
       if (n >= max) return n;
-      // fewer candidates than the budget: all of them are known now; many, and few of them
-      // matches (a status filter): the name index counts sooner
-      return atLeast(part, steps.countBudget + 1)
-        ? countOf(`SELECT 1 FROM ${users} WHERE ${part.where}`, params(), max)
-        : among();
+      if (countOf(part.sources[0]!, p, budget + 1) > budget)
+        return countOf(`SELECT 1 FROM ${users} WHERE ${part.where}`, p, max);
+      if (extension)
+        n += countOf(`SELECT 1 FROM ${users} WHERE ${part.base} AND ${extension} AND NOT (${name})`, p, max - n);
+      return n;
     }
 
     function count(): number {
