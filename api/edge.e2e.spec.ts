@@ -25,6 +25,11 @@ function pollHealth(base: string) {
     }
   })();
   return {
+    /** resolves once `n` more probes have been answered: a wait for a state, not for time */
+    async answered(n: number) {
+      const target = times.length + n;
+      while (times.length < target) await new Promise((r) => setTimeout(r, 5));
+    },
     async stop() {
       stopped = true;
       await done;
@@ -61,12 +66,13 @@ describe('given the service started as an operator runs it', () => {
     // A service that has answered once, as any running one has: the figures are not start-up costs.
     await timedPost(service.base, JSON.stringify({ query: '{ __typename }' }));
     const health = pollHealth(service.base);
-    await new Promise((r) => setTimeout(r, 100));
+    await health.answered(3);
     const answers: Record<string, Awaited<ReturnType<typeof timedPost>>> = {};
     for (const [name, body] of Object.entries(documents)) answers[name] = await timedPost(service.base, body);
     // and four at once, as an attacker would send them
     const burst = await Promise.all([1, 2, 3, 4].map(() => timedPost(service.base, documents['operations-40000'])));
-    await new Promise((r) => setTimeout(r, 100));
+    // the probe in flight during the last answer, and one after it, are in the figures
+    await health.answered(2);
     const { times, failures } = await health.stop();
 
     const figures = {
