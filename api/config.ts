@@ -25,6 +25,9 @@ export interface Config {
   projectorLeaseTtlMs: number;
   welcomeLinkTtlMs: number;
   resetLinkTtlMs: number;
+  pinResetLinkTtlMs: number;
+  /** 0: no reminders */
+  inviteReminderBeforeMs: number;
   sessionTtlMs: number;
   seedDemo: boolean;
   /** hex or base64 secret for link MACs; generated into the data dir when absent */
@@ -39,6 +42,7 @@ export interface Config {
   metricsToken?: string;
   rateLimits: RateLimitSettings;
   maxBulk: number;
+  importMaxRows: number;
   production: boolean;
   logLevel: string;
 }
@@ -123,8 +127,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const missing = webhookUser ? 'POSTMARK_WEBHOOK_PASSWORD' : 'POSTMARK_WEBHOOK_USER';
     throw new ConfigError(missing, 'must be set together with the other POSTMARK_WEBHOOK_ variable');
   }
-  if (webhookPassword && webhookPassword.length < 16) throw new ConfigError('POSTMARK_WEBHOOK_PASSWORD', 'must be at least 16 characters');
-  if (webhookUser?.includes(':')) throw new ConfigError('POSTMARK_WEBHOOK_USER', 'must not contain ":" (HTTP basic auth)');
+  if (webhookPassword && webhookPassword.length < 16)
+    throw new ConfigError('POSTMARK_WEBHOOK_PASSWORD', 'must be at least 16 characters');
+  if (webhookUser?.includes(':'))
+    throw new ConfigError('POSTMARK_WEBHOOK_USER', 'must not contain ":" (HTTP basic auth)');
   const eventStoreUrl = get('EVENTSTORE_URL');
   if (eventStoreUrl && !/^(esdb|esdb\+discover):\/\/\S+$/.test(eventStoreUrl)) {
     // not echoed: a connection string may carry credentials
@@ -142,13 +148,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const secret = get('KEYTURN_SECRET');
   if (secret && secret.length < 32) throw new ConfigError('KEYTURN_SECRET', 'must be at least 32 characters');
   const secretFile = get('KEYTURN_SECRET_FILE');
-  if (secret && secretFile) throw new ConfigError('KEYTURN_SECRET_FILE', 'cannot be used together with KEYTURN_SECRET: set one of them');
+  if (secret && secretFile)
+    throw new ConfigError('KEYTURN_SECRET_FILE', 'cannot be used together with KEYTURN_SECRET: set one of them');
   const trustProxy = parseTrustProxy(get('TRUST_PROXY'));
   if (trustProxy === undefined) {
-    throw new ConfigError('TRUST_PROXY', `must be false, loopback, a hop count, or comma-separated addresses/CIDRs (got "${get('TRUST_PROXY')}")`);
+    throw new ConfigError(
+      'TRUST_PROXY',
+      `must be false, loopback, a hop count, or comma-separated addresses/CIDRs (got "${get('TRUST_PROXY')}")`,
+    );
   }
   const metricsToken = get('METRICS_TOKEN');
-  if (metricsToken && metricsToken.length < 16) throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters');
+  if (metricsToken && metricsToken.length < 16)
+    throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters');
   return {
     port,
     host: get('HOST') ?? '0.0.0.0',
@@ -166,6 +177,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     projectorLeaseTtlMs: parseDuration('PROJECTOR_LEASE_TTL', get('PROJECTOR_LEASE_TTL') ?? '15s'),
     welcomeLinkTtlMs: parseDuration('WELCOME_LINK_TTL', get('WELCOME_LINK_TTL') ?? '24h'),
     resetLinkTtlMs: parseDuration('RESET_LINK_TTL', get('RESET_LINK_TTL') ?? '3h'),
+    pinResetLinkTtlMs: parseDuration('PIN_RESET_LINK_TTL', get('PIN_RESET_LINK_TTL') ?? '3h'),
+    inviteReminderBeforeMs: /^\s*0\s*$/.test(get('INVITE_REMINDER_BEFORE') ?? '')
+      ? 0
+      : parseDuration('INVITE_REMINDER_BEFORE', get('INVITE_REMINDER_BEFORE') ?? '4h'),
     sessionTtlMs: parseDuration('SESSION_TTL', get('SESSION_TTL') ?? '12h'),
     // A demo organization in production would be a real account anyone reading the docs knows of.
     seedDemo: boolean('SEED_DEMO', get('SEED_DEMO') ?? String(!production)),
@@ -173,20 +188,58 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretFile,
     trustProxy,
     requestLimits: {
-      anonymousPerMinute: integer('RATE_LIMIT_REQUESTS_PER_MINUTE', get('RATE_LIMIT_REQUESTS_PER_MINUTE') ?? String(defaultRequestLimits.anonymousPerMinute), 1, 1_000_000),
-      sessionPerMinute: integer('RATE_LIMIT_SESSION_REQUESTS_PER_MINUTE', get('RATE_LIMIT_SESSION_REQUESTS_PER_MINUTE') ?? String(defaultRequestLimits.sessionPerMinute), 1, 1_000_000),
+      anonymousPerMinute: integer(
+        'RATE_LIMIT_REQUESTS_PER_MINUTE',
+        get('RATE_LIMIT_REQUESTS_PER_MINUTE') ?? String(defaultRequestLimits.anonymousPerMinute),
+        1,
+        1_000_000,
+      ),
+      sessionPerMinute: integer(
+        'RATE_LIMIT_SESSION_REQUESTS_PER_MINUTE',
+        get('RATE_LIMIT_SESSION_REQUESTS_PER_MINUTE') ?? String(defaultRequestLimits.sessionPerMinute),
+        1,
+        1_000_000,
+      ),
     },
     metricsToken,
     rateLimits: {
-      signInFailures: integer('RATE_LIMIT_SIGNIN_FAILURES', get('RATE_LIMIT_SIGNIN_FAILURES') ?? String(defaultRateLimits.signInFailures), 1, 1000),
+      signInFailures: integer(
+        'RATE_LIMIT_SIGNIN_FAILURES',
+        get('RATE_LIMIT_SIGNIN_FAILURES') ?? String(defaultRateLimits.signInFailures),
+        1,
+        1000,
+      ),
       signInBaseDelayMs: parseDuration('RATE_LIMIT_SIGNIN_DELAY', get('RATE_LIMIT_SIGNIN_DELAY') ?? '1m'),
       signInMaxDelayMs: parseDuration('RATE_LIMIT_SIGNIN_MAX_DELAY', get('RATE_LIMIT_SIGNIN_MAX_DELAY') ?? '15m'),
-      signInFailuresPerAddressPerHour: integer('RATE_LIMIT_SIGNIN_FAILURES_PER_ADDRESS_PER_HOUR', get('RATE_LIMIT_SIGNIN_FAILURES_PER_ADDRESS_PER_HOUR') ?? String(defaultRateLimits.signInFailuresPerAddressPerHour), 1, 1_000_000),
-      signInFailuresPerLoginNamePerDay: integer('RATE_LIMIT_SIGNIN_FAILURES_PER_LOGIN_PER_DAY', get('RATE_LIMIT_SIGNIN_FAILURES_PER_LOGIN_PER_DAY') ?? String(defaultRateLimits.signInFailuresPerLoginNamePerDay), 1, 1_000_000),
-      resetEmailsPerAddressPerHour: integer('EMAIL_CAP_RESET_PER_ADDRESS_PER_HOUR', get('EMAIL_CAP_RESET_PER_ADDRESS_PER_HOUR') ?? String(defaultRateLimits.resetEmailsPerAddressPerHour), 1, 1000),
-      loginNameEmailsPerAddressPerHour: integer('EMAIL_CAP_LOGIN_NAME_PER_ADDRESS_PER_HOUR', get('EMAIL_CAP_LOGIN_NAME_PER_ADDRESS_PER_HOUR') ?? String(defaultRateLimits.loginNameEmailsPerAddressPerHour), 1, 1000),
+      signInFailuresPerAddressPerHour: integer(
+        'RATE_LIMIT_SIGNIN_FAILURES_PER_ADDRESS_PER_HOUR',
+        get('RATE_LIMIT_SIGNIN_FAILURES_PER_ADDRESS_PER_HOUR') ??
+          String(defaultRateLimits.signInFailuresPerAddressPerHour),
+        1,
+        1_000_000,
+      ),
+      signInFailuresPerLoginNamePerDay: integer(
+        'RATE_LIMIT_SIGNIN_FAILURES_PER_LOGIN_PER_DAY',
+        get('RATE_LIMIT_SIGNIN_FAILURES_PER_LOGIN_PER_DAY') ??
+          String(defaultRateLimits.signInFailuresPerLoginNamePerDay),
+        1,
+        1_000_000,
+      ),
+      resetEmailsPerAddressPerHour: integer(
+        'EMAIL_CAP_RESET_PER_ADDRESS_PER_HOUR',
+        get('EMAIL_CAP_RESET_PER_ADDRESS_PER_HOUR') ?? String(defaultRateLimits.resetEmailsPerAddressPerHour),
+        1,
+        1000,
+      ),
+      loginNameEmailsPerAddressPerHour: integer(
+        'EMAIL_CAP_LOGIN_NAME_PER_ADDRESS_PER_HOUR',
+        get('EMAIL_CAP_LOGIN_NAME_PER_ADDRESS_PER_HOUR') ?? String(defaultRateLimits.loginNameEmailsPerAddressPerHour),
+        1,
+        1000,
+      ),
     },
     maxBulk: integer('BULK_MAX_USERS', get('BULK_MAX_USERS') ?? '10000', 1, 100_000),
+    importMaxRows: integer('IMPORT_MAX_ROWS', get('IMPORT_MAX_ROWS') ?? '10000', 1, 100_000),
     production,
     logLevel: get('LOG_LEVEL') ?? 'info',
   };

@@ -11,6 +11,8 @@ export const SESSION_COOKIE = 'keyturn_session';
 
 /** Documented in the README ("Limits"): far above any real operation, whose data travels in variables. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** a 5 MB spreadsheet import, JSON-escaped, with room to spare */
+export const MAX_SIGNED_IN_BODY_BYTES = 8 * 1024 * 1024;
 
 function bearerToken(req: Request): string | undefined {
   const header = req.headers.authorization;
@@ -39,7 +41,6 @@ export function sendGraphQLError(
 }
 
 const bodyRefusals: Record<string, [number, string, string]> = {
-  'entity.too.large': [413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB.`],
   'entity.parse.failed': [400, 'BAD_REQUEST', 'The request body is not valid JSON, or not a JSON object.'],
   'encoding.unsupported': [
     415,
@@ -51,7 +52,8 @@ const bodyRefusals: Record<string, [number, string, string]> = {
 
 /**
  * The GraphQL route, in this order: who is calling (the one session lookup of the request), their
- * request budget, then the body (at most 1 MB), then Apollo. The budget comes before the body so a
+ * request budget, then the body (at most 1 MB; 8 MB for a signed-in caller, whose spreadsheet import
+ * may be 5 MB), then Apollo. The budget comes before the body so a
  * caller over it costs no parsing.
  */
 export function graphqlRoute(
@@ -63,7 +65,7 @@ export function graphqlRoute(
     // set by the request log; the fallback keeps this usable without it
     const requestId = typeof res.locals.requestId === 'string' ? res.locals.requestId : requestIdOf(req);
     const clientAddress = clientAddressOf(req);
-    const context = await keyturn.contextFor(bearerToken(req), requestId, clientAddress);
+    const context = await keyturn.contextFor(bearerToken(req), requestId, clientAddress, req.headers['user-agent']);
     res.locals.graphqlContext = context;
     const caller =
       context.actor.kind === 'account' && context.sessionTokenHash
@@ -79,7 +81,28 @@ export function graphqlRoute(
     next();
   };
 
+  const anonymousJson = express.json({ limit: MAX_BODY_BYTES });
+  const signedInJson = express.json({ limit: MAX_SIGNED_IN_BODY_BYTES });
+  const parseBody: RequestHandler = (req, res, next) =>
+    ((res.locals.graphqlContext as GraphQLContext).actor.kind === 'account' ? signedInJson : anonymousJson)(
+      req,
+      res,
+      next,
+    );
+
   const refuseBody: ErrorRequestHandler = (error: { type?: unknown; status?: unknown }, _req, res, next) => {
+    if (error.type === 'entity.too.large') {
+      const limit =
+        (res.locals.graphqlContext as GraphQLContext).actor.kind === 'account'
+          ? MAX_SIGNED_IN_BODY_BYTES
+          : MAX_BODY_BYTES;
+      return sendGraphQLError(
+        res,
+        413,
+        'PAYLOAD_TOO_LARGE',
+        `The request body is larger than ${limit / 1024 / 1024} MB.`,
+      );
+    }
     const refusal = typeof error.type === 'string' ? bodyRefusals[error.type] : undefined;
     if (refusal) return sendGraphQLError(res, ...refusal);
     // anything else the body parser calls a client's fault (an aborted upload, a bad length)
@@ -100,7 +123,7 @@ export function graphqlRoute(
     },
   });
 
-  return [identify, express.json({ limit: MAX_BODY_BYTES }), refuseBody, apollo];
+  return [identify, parseBody, refuseBody, apollo];
 }
 
 const digest = (text: string) => createHash('sha256').update(text).digest();

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteReadModel } from '../projections/sqlite/sqliteReadModel.js';
 import { createHttpApp, type HttpAppOptions } from './http.js';
-import { createTestApp, type Manager, type TestApp } from './testing/harness.js';
+import { GOOD_PASSWORD, createTestApp, type Manager, type TestApp } from './testing/harness.js';
 import { recordingLog } from './testing/recordingLog.js';
 
 
@@ -107,6 +107,19 @@ describe('given the service answering over HTTP', () => {
     const answer = await http.gql('{ me { id } }', { cookie: 'keyturn_session=%E0%A4%A' });
     expect(answer.status).toBe(200);
     expect(answer.json?.data).toEqual({ me: null });
+  });
+
+  it("keeps a summary of the sign-in's User-Agent header on the session, never the header", async () => {
+    const header = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
+    const signIn = await http.gql(
+      'mutation($l: String!, $p: String!) { signIn(loginName: $l, password: $p) { token } }',
+      { 'user-agent': header },
+      { l: acme.loginName, p: GOOD_PASSWORD },
+    );
+    const token = signIn.json?.data?.signIn.token as string;
+    const mine = await http.gql('{ mySessions { userAgent current } }', { ...bearer(token), 'user-agent': 'curl/8.4.0' });
+    expect(mine.json?.data?.mySessions).toContainEqual({ userAgent: 'Chrome on Windows', current: true });
+    expect(mine.text).not.toContain('Mozilla');
   });
 });
 

@@ -4,6 +4,7 @@ import type { CheckpointStore } from '../core/eventStore/checkpoints.js';
 import type { EmailSender } from '../core/email/emailSender.js';
 import { createArgon2Hasher, type SecretHasher } from '../core/crypto/secrets.js';
 import type { Logger } from '../core/logger.js';
+import type { DataKeys } from '../core/personalData/dataKeys.js';
 import { checkpointWaiter } from '../projections/checkpointWaiter.js';
 import type { ReadModel } from '../projections/readModel.js';
 import { actorOfToken } from './auth/sessions.js';
@@ -25,12 +26,27 @@ export interface KeyturnParts {
   sender: EmailSender;
   log: Logger;
   secret: Buffer;
+  /**
+   * the data key store the event store seals personal data with (see `withPersonalData`); the
+   * erasure reaction deletes keys from it
+   */
+  dataKeys: DataKeys;
+  /** the outbox sender's directory, whose emails an erasure deletes; absent with Postmark */
+  outboxDir?: string;
+  /** empties the WAL of the embedded read model file after an erasure; absent on MongoDB */
+  truncateJournals?: () => Promise<string[]>;
   publicUrl: string;
   welcomeLinkTtlMs?: number;
   resetLinkTtlMs?: number;
+  pinResetLinkTtlMs?: number;
+  /** INVITE_REMINDER_BEFORE (main.ts: default 4 h); absent or 0: no reminders */
+  inviteReminderBeforeMs?: number;
+  reminderSweepMs?: number;
   sessionTtlMs?: number;
   rateLimits?: Partial<RateLimitSettings>;
   maxBulk?: number;
+  /** IMPORT_MAX_ROWS: rows one spreadsheet import may hold */
+  importMaxRows?: number;
   clock?: () => Date;
   hasher?: SecretHasher;
   introspection?: boolean;
@@ -53,7 +69,7 @@ export interface Keyturn {
   services: AppServices;
   graphql: ApolloServer<GraphQLContext>;
   /** the context a request with this bearer token gets (HTTP layer and GraphQL specs) */
-  contextFor(token?: string, requestId?: string, clientAddress?: string): Promise<GraphQLContext>;
+  contextFor(token?: string, requestId?: string, clientAddress?: string, userAgent?: string): Promise<GraphQLContext>;
   metrics: Metrics;
   stop(): Promise<void>;
 }
@@ -86,8 +102,10 @@ export async function startKeyturn(parts: KeyturnParts): Promise<Keyturn> {
         secret: parts.secret,
         welcomeTtlMs: parts.welcomeLinkTtlMs ?? 24 * 3_600_000,
         resetTtlMs: parts.resetLinkTtlMs ?? 3 * 3_600_000,
+        pinResetTtlMs: parts.pinResetLinkTtlMs ?? 3 * 3_600_000,
       },
       ownersOfEmail: (email) => parts.readModel.users.ownersOfEmail(email, clock()),
+      officeManagersOf: (organizationId) => parts.readModel.users.idsWithRole(organizationId, 'OFFICE_MANAGER'),
       allowEmail: (kind, address) => limits.allowEmail(kind, address),
     },
     readModel: parts.readModel,
@@ -97,6 +115,9 @@ export async function startKeyturn(parts: KeyturnParts): Promise<Keyturn> {
     log: parts.log,
     sessionTtlMs: parts.sessionTtlMs ?? 12 * 3_600_000,
     maxBulk: parts.maxBulk ?? 10_000,
+    importMaxRows: parts.importMaxRows ?? 10_000,
+    // "expires soon" in the users list means: within the reminder window (4 h when reminders are off)
+    expiresSoonMs: parts.inviteReminderBeforeMs || 4 * 3_600_000,
   };
   const graphql = createGraphQLServer(await keyturnSchema(), parts.log, {
     introspection: parts.introspection ?? true,
@@ -107,9 +128,9 @@ export async function startKeyturn(parts: KeyturnParts): Promise<Keyturn> {
     services,
     graphql,
     metrics,
-    async contextFor(token, requestId = randomUUID(), clientAddress = 'unknown') {
-      const { actor, tokenHash } = await actorOfToken(services, token);
-      return { actor, sessionTokenHash: tokenHash, requestId, clientAddress, services };
+    async contextFor(token, requestId = randomUUID(), clientAddress = 'unknown', userAgent) {
+      const { actor, tokenHash, sessionId } = await actorOfToken(services, token);
+      return { actor, sessionTokenHash: tokenHash, sessionId, requestId, clientAddress, userAgent, services };
     },
     async stop() {
       await graphql.stop();

@@ -1,5 +1,6 @@
 import type { CoreDeps } from '../core/context.js';
 import type { RecoveryDeps } from '../core/accounts/recovery.js';
+import type { LifecycleDeps } from '../core/accounts/movers.js';
 import type { Logger } from '../core/logger.js';
 import type { Projector } from '../projections/projector.js';
 import type { ReadModel } from '../projections/readModel.js';
@@ -8,7 +9,7 @@ import type { BackgroundTasks } from './background.js';
 
 /** Everything a resolver may use, built once in the composition root and handed over in the context. */
 export interface AppServices {
-  core: CoreDeps & RecoveryDeps;
+  core: CoreDeps & RecoveryDeps & LifecycleDeps;
   readModel: ReadModel;
   projector: Projector;
   limits: RateLimits;
@@ -17,4 +18,8 @@ export interface AppServices {
   sessionTtlMs: number;
   /** largest bulk action accepted in one request */
   maxBulk: number;
+  /** rows one spreadsheet import may hold */
+  importMaxRows: number;
+  /** a welcome link with less than this left "expires soon" (INVITE_REMINDER_BEFORE) */
+  expiresSoonMs: number;
 }

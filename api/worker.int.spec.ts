@@ -6,6 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CheckpointStore } from '../core/eventStore/checkpoints.js';
 import type { EventStore } from '../core/eventStore/eventStore.js';
 import { createSqliteEventStore } from '../core/eventStore/sqliteEventStore.js';
+import type { DataKeys } from '../core/personalData/dataKeys.js';
+import { withPersonalData } from '../core/personalData/personalDataStore.js';
 import { createOutboxSender } from '../core/email/outboxSender.js';
 import { silentLogger } from '../core/logger.js';
 import { catchUp } from '../projections/projector.js';
@@ -33,6 +35,7 @@ describe('given two projector processes on one event store and one read store', 
     opened.push(readModel, checkpoints);
     const worker = await startWorker({
       store,
+      dataKeys,
       readModel,
       checkpoints,
       sender: createOutboxSender({ dir: outboxDir, log: silentLogger }),
@@ -46,15 +49,18 @@ describe('given two projector processes on one event store and one read store', 
     return { worker, readModel, checkpoints };
   };
   let shared: ReturnType<typeof readStoresForTests>;
+  let dataKeys: DataKeys;
 
-  beforeEach(() => {
-    store = createSqliteEventStore({ path: ':memory:', pollIntervalMs: 20 });
-    outboxDir = mkdtempSync(join(tmpdir(), 'keyturn-outbox-'));
+  beforeEach(async () => {
     shared = readStoresForTests({ shared: true });
+    dataKeys = (await shared).dataKeys(secret);
+    store = withPersonalData(createSqliteEventStore({ path: ':memory:', pollIntervalMs: 20 }), dataKeys);
+    outboxDir = mkdtempSync(join(tmpdir(), 'keyturn-outbox-'));
   });
   afterEach(async () => {
     for (const worker of workers.splice(0)) await worker.stop();
     for (const resource of opened.splice(0)) await resource.close();
+    await dataKeys.close();
     await store.close();
   });
 
@@ -118,6 +124,7 @@ describe('given the stateless API and a projector process beside it', () => {
     app = await createTestApp({ background: false, secret });
     projector = await startWorker({
       store: app.store,
+      dataKeys: app.dataKeys,
       readModel: app.readModel,
       checkpoints: app.checkpoints,
       sender: createOutboxSender({ dir: app.outboxDir, log: silentLogger }),

@@ -3,6 +3,8 @@ import type { CheckpointStore } from '../core/eventStore/checkpoints.js';
 import { startEmailReactor, type EmailReactorDeps } from '../core/email/emailReactor.js';
 import type { EmailSender } from '../core/email/emailSender.js';
 import type { Logger } from '../core/logger.js';
+import type { DataKeys } from '../core/personalData/dataKeys.js';
+import { startReminderScheduler, sweepIntervalFor } from '../core/accounts/reminders.js';
 import { checkpointWaiter } from '../projections/checkpointWaiter.js';
 import { runWhileLeased } from '../projections/lease.js';
 import { startProjector, type Projector, type ProjectorOptions } from '../projections/projector.js';
@@ -26,6 +28,16 @@ export interface WorkerParts {
   /** default 15 s: a crashed holder's lease lapses after this */
   leaseTtlMs?: number;
   projector?: ProjectorOptions;
+  /** the data key store: the erasure reaction deletes an erased account's key */
+  dataKeys: DataKeys;
+  /** where the outbox sender writes emails (an erasure deletes the account's); absent with Postmark */
+  outboxDir?: string;
+  /** INVITE_REMINDER_BEFORE; 0 or absent: no reminders */
+  inviteReminderBeforeMs?: number;
+  /** how often the reminder scheduler looks for due links (default from `sweepIntervalFor`) */
+  reminderSweepMs?: number;
+  /** empties the WAL of the embedded read model file after an erasure; absent on MongoDB */
+  truncateJournals?: () => Promise<string[]>;
 }
 
 export interface Worker extends Projector {
@@ -50,7 +62,13 @@ export async function startWorker(parts: WorkerParts): Promise<Worker> {
     ttlMs: parts.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS,
     log: parts.log,
     async start() {
-      const started = await startProjector(parts.store, parts.readModel, parts.log, parts.projector);
+      const erasure = {
+        dataKeys: parts.dataKeys,
+        outboxDir: parts.outboxDir,
+        truncateJournals: parts.truncateJournals,
+        log: parts.log,
+      };
+      const started = await startProjector(parts.store, parts.readModel, parts.log, { ...parts.projector, erasure });
       const reactor =
         parts.reactor === false
           ? undefined
@@ -64,10 +82,23 @@ export async function startWorker(parts: WorkerParts): Promise<Worker> {
               clock: parts.clock,
               onOutcomes: parts.onOutcomes,
             });
+      const beforeMs = parts.inviteReminderBeforeMs ?? 0;
+      const reminders =
+        beforeMs > 0
+          ? startReminderScheduler({
+              store: parts.store,
+              clock: parts.clock ?? (() => new Date()),
+              remindBeforeMs: beforeMs,
+              due: (now, withinMs, limit) => parts.readModel.users.dueForReminder(now, withinMs, limit),
+              intervalMs: parts.reminderSweepMs ?? sweepIntervalFor(beforeMs),
+              log: parts.log,
+            })
+          : undefined;
       projector = started;
       // Each finishes its batch in flight, whose handler saves the checkpoint, before the lease goes.
       return async () => {
         projector = undefined;
+        await reminders?.stop();
         await reactor?.stop();
         await started.stop();
       };

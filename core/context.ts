@@ -8,6 +8,8 @@ export interface LinkSettings {
   secret: Buffer;
   welcomeTtlMs: number;
   resetTtlMs: number;
+  /** default 3 h */
+  pinResetTtlMs?: number;
 }
 
 /** What the command side needs, passed down from the composition root. */

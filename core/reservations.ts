@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { KeyturnError } from './errors.js';
-import { WrongExpectedRevisionError, type EventMetadata, type EventStore } from './eventStore/eventStore.js';
+import {
+  WrongExpectedRevisionError,
+  type EventMetadata,
+  type EventStore,
+  type RecordedEvent,
+} from './eventStore/eventStore.js';
 
 /**
  * Uniqueness without cross-stream transactions: the first append to `<kind>-<key>` with expected
@@ -16,27 +21,50 @@ export interface Reservation {
   ownerId: string;
 }
 
+/** Appended when the owner lets go (an extension change, an erasure): the next reserve takes it. */
+export const RELEASED = 'ReservationReleased';
+
+const ownerOf = (event: RecordedEvent | undefined) =>
+  event && event.type !== RELEASED ? (event.data as { ownerId: string }).ownerId : undefined;
+
 /** The current owner of a reservation, or undefined when nobody holds it. */
 export async function reservationOwner(store: EventStore, streamName: string): Promise<string | undefined> {
   const events = await store.readStream(streamName);
+  return ownerOf(events[events.length - 1]);
+}
+
+/**
+ * Gives up `streamName` if `ownerId` still holds it; a no-op otherwise (released already, or taken
+ * over since), so it is safe to repeat after a crash.
+ */
+export async function release(store: EventStore, streamName: string, ownerId: string, metadata: EventMetadata) {
+  const events = await store.readStream(streamName);
   const last = events[events.length - 1];
-  return last ? (last.data as { ownerId: string }).ownerId : undefined;
+  if (!last || ownerOf(last) !== ownerId) return;
+  const event = { id: randomUUID(), type: RELEASED, data: { ownerId }, metadata };
+  try {
+    await store.appendToStream(streamName, [event], { expectedRevision: last.revision });
+  } catch (error) {
+    // Someone else moved the reservation meanwhile: it is no longer ours to release.
+    if (!(error instanceof WrongExpectedRevisionError)) throw error;
+  }
 }
 
 // A reservation younger than this may belong to a create still in flight: never take it over.
 const ABANDONED_AFTER_MS = 60_000;
 
 /**
- * Reserve `streamName` for `ownerId`. If an earlier attempt reserved it but crashed before creating
- * the owner (`ownerExists` answers false a minute later), the reservation is taken over instead of
- * blocking the extension or domain forever.
+ * Reserve `streamName` for `ownerId`. A released reservation is free. If an earlier attempt reserved
+ * it but crashed before the owner took it (`ownerHolds` answers false a minute later: the account was
+ * never created, was erased, or moved to another extension without releasing this one), the
+ * reservation is taken over instead of blocking the extension or domain forever.
  */
 export async function reserve(
   store: EventStore,
   streamName: string,
   reservation: Reservation,
   metadata: EventMetadata,
-  ownerExists: (ownerId: string) => Promise<boolean>,
+  ownerHolds: (ownerId: string) => Promise<boolean>,
   conflictMessage: string,
 ): Promise<void> {
   const event = { id: randomUUID(), type: reservation.type, data: { ownerId: reservation.ownerId }, metadata };
@@ -48,13 +76,13 @@ export async function reserve(
   }
   const events = await store.readStream(streamName);
   const last = events[events.length - 1];
-  const owner = last ? (last.data as { ownerId: string }).ownerId : undefined;
-  const abandoned =
+  const owner = ownerOf(last);
+  const free =
     last !== undefined &&
-    owner !== undefined &&
-    Date.parse(metadata.occurredAt) - Date.parse(last.metadata.occurredAt) > ABANDONED_AFTER_MS &&
-    !(await ownerExists(owner));
-  if (!last || !abandoned) throw new KeyturnError('CONFLICT', conflictMessage);
+    (owner === undefined ||
+      (Date.parse(metadata.occurredAt) - Date.parse(last.metadata.occurredAt) > ABANDONED_AFTER_MS &&
+        !(await ownerHolds(owner))));
+  if (!last || !free) throw new KeyturnError('CONFLICT', conflictMessage);
   try {
     await store.appendToStream(streamName, [{ ...event, id: randomUUID() }], { expectedRevision: last.revision });
   } catch (error) {

@@ -70,7 +70,9 @@ export async function runWhileLeased(options: LeasedWorkOptions): Promise<Leased
     if (stopped) return;
     timer = setTimeout(() => {
       running = tick()
-        .catch((error: unknown) => log.error({ lease: name, err: errorText(error) }, 'lease work failed to start; retrying'))
+        .catch((error: unknown) =>
+          log.error({ lease: name, err: errorText(error) }, 'lease work failed to start; retrying'),
+        )
         .finally(schedule);
     }, ttlMs / 3);
   };

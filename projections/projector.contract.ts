@@ -97,7 +97,14 @@ export function testProjectorContract(name: string, options: ProjectorContractOp
         const head = (await store.readAll({ after: String(population.events - 1) }))[0]!.position;
         const child = spawn(
           process.execPath,
-          ['--import', 'tsx', 'projections/testing/projectorProcess.ts', eventsPath, JSON.stringify(spec), String(options.batchSize)],
+          [
+            '--import',
+            'tsx',
+            'projections/testing/projectorProcess.ts',
+            eventsPath,
+            JSON.stringify(spec),
+            String(options.batchSize),
+          ],
           { stdio: ['ignore', 'ignore', 'pipe'] },
         );
         let stderr = '';
@@ -123,43 +130,54 @@ export function testProjectorContract(name: string, options: ProjectorContractOp
     });
 
     describe('given a running projector that holds the lease', () => {
-      it('a rebuild fills the next version, the projector switches to it, and nothing falls between', { timeout: SLOW }, async () => {
-        population = await appendPopulation(store, SMALL);
-        const readModel = await open(options.spec());
-        await readModel.leases.acquire(PROJECTOR_LEASE, 'the-projector', 60_000, new Date());
-        const projector = await startProjector(store, readModel, silentLogger, { switchCheckMs: 50 });
-        const rebuilding = rebuildProjections({ store, readModel, log: silentLogger, holder: 'the-rebuild' });
-        // More history arrives while the rebuild runs: it must reach the new version too.
-        const during = await appendPopulation(store, 5);
-        const result = await rebuilding;
-        expect(result).toMatchObject({ from: 1, version: 2, switchedBy: 'projector' });
-        const more = await appendPopulation(store, 5);
-        await until(() => caughtUp(store, readModel), 'the projector to catch up on version 2');
-        await projector.stop();
-        expect(await readModel.versions.active()).toBe(2);
-        population = { ...population, organizations: [...population.organizations, ...during.organizations, ...more.organizations] };
-        expect(await everything(readModel, population)).toEqual(await freshRebuild());
-      });
+      it(
+        'a rebuild fills the next version, the projector switches to it, and nothing falls between',
+        { timeout: SLOW },
+        async () => {
+          population = await appendPopulation(store, SMALL);
+          const readModel = await open(options.spec());
+          await readModel.leases.acquire(PROJECTOR_LEASE, 'the-projector', 60_000, new Date());
+          const projector = await startProjector(store, readModel, silentLogger, { switchCheckMs: 50 });
+          const rebuilding = rebuildProjections({ store, readModel, log: silentLogger, holder: 'the-rebuild' });
+          // More history arrives while the rebuild runs: it must reach the new version too.
+          const during = await appendPopulation(store, 5);
+          const result = await rebuilding;
+          expect(result).toMatchObject({ from: 1, version: 2, switchedBy: 'projector' });
+          const more = await appendPopulation(store, 5);
+          await until(() => caughtUp(store, readModel), 'the projector to catch up on version 2');
+          await projector.stop();
+          expect(await readModel.versions.active()).toBe(2);
+          population = {
+            ...population,
+            organizations: [...population.organizations, ...during.organizations, ...more.organizations],
+          };
+          expect(await everything(readModel, population)).toEqual(await freshRebuild());
+        },
+      );
     });
 
     describe('given no projector running', () => {
-      it('a rebuild switches by itself, and the next rebuild drops the version before last', { timeout: SLOW }, async () => {
-        population = await appendPopulation(store, SMALL);
-        const readModel = await open(options.spec());
-        await catchUp(store, readModel);
-        expect(await rebuildProjections({ store, readModel, log: silentLogger, holder: 'rebuild-1' })).toMatchObject({
-          version: 2,
-          switchedBy: 'rebuild',
-        });
-        expect(await rebuildProjections({ store, readModel, log: silentLogger, holder: 'rebuild-2' })).toMatchObject({
-          from: 2,
-          version: 3,
-          switchedBy: 'rebuild',
-        });
-        expect(await (await readModel.versions.open(1)).checkpoint()).toBeUndefined();
-        expect(await readModel.leases.acquire(PROJECTOR_LEASE, 'someone', 1000, new Date())).toBe(true);
-        expect(await everything(readModel, population)).toEqual(await freshRebuild());
-      });
+      it(
+        'a rebuild switches by itself, and the next rebuild drops the version before last',
+        { timeout: SLOW },
+        async () => {
+          population = await appendPopulation(store, SMALL);
+          const readModel = await open(options.spec());
+          await catchUp(store, readModel);
+          expect(await rebuildProjections({ store, readModel, log: silentLogger, holder: 'rebuild-1' })).toMatchObject({
+            version: 2,
+            switchedBy: 'rebuild',
+          });
+          expect(await rebuildProjections({ store, readModel, log: silentLogger, holder: 'rebuild-2' })).toMatchObject({
+            from: 2,
+            version: 3,
+            switchedBy: 'rebuild',
+          });
+          expect(await (await readModel.versions.open(1)).checkpoint()).toBeUndefined();
+          expect(await readModel.leases.acquire(PROJECTOR_LEASE, 'someone', 1000, new Date())).toBe(true);
+          expect(await everything(readModel, population)).toEqual(await freshRebuild());
+        },
+      );
     });
   });
 }

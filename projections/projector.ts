@@ -3,6 +3,7 @@ import type { EventStore, Position, RecordedEvent, Subscription } from '../core/
 import type { Logger } from '../core/logger.js';
 import type { ProjectionStore, ReadModel } from './readModel.js';
 import { endSessionsAfterCredentialChanges } from './sessions/sessionReaction.js';
+import { eraseAfterAccountErasures, type ErasureDeps } from './erasure/erasureReaction.js';
 
 export interface Projector {
   /**
@@ -17,10 +18,16 @@ export interface ProjectorOptions {
   /** how often the projector looks for a version switch a rebuild asked for (default 1 s) */
   switchCheckMs?: number;
   batchSize?: number;
+  /** the erasure reaction's parts (data keys, outbox, journals); without them erasures delete no key */
+  erasure?: ErasureDeps;
 }
 
 /** Applies every event after `after` to one projection version, batch by batch, until none is left. */
-export async function catchUp(store: EventStore, target: ProjectionStore, batchSize = 500): Promise<Position | undefined> {
+export async function catchUp(
+  store: EventStore,
+  target: ProjectionStore,
+  batchSize = 500,
+): Promise<Position | undefined> {
   let after = await target.checkpoint();
   for (;;) {
     const batch: RecordedEvent[] = await store.readAll({ after, maxCount: batchSize });
@@ -79,8 +86,11 @@ export async function startProjector(
         const fresh = events.filter((event) => !reached(event.position));
         if (fresh.length > 0) {
           await readModel.apply(fresh);
-          await endSessionsAfterCredentialChanges(readModel.sessions, fresh);
+          await endSessionsAfterCredentialChanges(readModel, fresh);
         }
+        // Every event, not only the fresh ones: an erasure that a rebuilt version applied before the
+        // switch still needs its key deleted. Replay-safe, so a repeat deletes nothing new.
+        await eraseAfterAccountErasures(options.erasure, events);
         advance(events[events.length - 1]!.position);
       }),
     onError: (error) =>
@@ -88,7 +98,10 @@ export async function startProjector(
   });
   const timer = setInterval(() => {
     exclusive(switchIfAsked).catch((error: unknown) =>
-      log.error({ err: error instanceof Error ? error.message : String(error) }, 'projection version switch failed; retrying'),
+      log.error(
+        { err: error instanceof Error ? error.message : String(error) },
+        'projection version switch failed; retrying',
+      ),
     );
   }, options.switchCheckMs ?? 1000);
   timer.unref();

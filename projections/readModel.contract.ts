@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AccountStatus, Page, ReadModel, SessionRecord, UserQuery, UserView } from './readModel.js';
 import { eventLog, type EventLog } from './testing/events.js';
+import { accountStream } from '../core/accounts/events.js';
 import { testSearchAgreement } from './userSearch.contract.js';
 
 export interface ReadModelContractOptions {
@@ -132,7 +133,8 @@ export function testReadModelContract(name: string, options: ReadModelContractOp
         }
         await projected();
       });
-      const find = async (term: string, query: Partial<UserQuery> = {}) => names(await search({ search: term, ...query }));
+      const find = async (term: string, query: Partial<UserQuery> = {}) =>
+        names(await search({ search: term, ...query }));
 
       it('one word finds it anywhere in the name, in any case', async () => {
         expect(await find('LOVE')).toEqual(['Ada Lovelace', 'Lovelace Ada']);
@@ -172,7 +174,8 @@ export function testReadModelContract(name: string, options: ReadModelContractOp
       });
 
       it('a login name finds its user from the "@" on, whatever the case', async () => {
-        for (const term of ['100@acme', '100@', '100@ac', ' 100@ACME ']) expect(await find(term)).toEqual(['Ada Lovelace']);
+        for (const term of ['100@acme', '100@', '100@ac', ' 100@ACME '])
+          expect(await find(term)).toEqual(['Ada Lovelace']);
         expect(await find('100@acme.test')).toEqual([]);
         expect(await find('100@other')).toEqual([]);
         expect(await find('10@acme')).toEqual([]);
@@ -180,7 +183,12 @@ export function testReadModelContract(name: string, options: ReadModelContractOp
       });
 
       it('finds nobody for a term no one has', async () => {
-        expect(await search({ search: 'zebra' })).toEqual({ totalCount: 0, totalCountIsExact: true, edges: [], hasNextPage: false });
+        expect(await search({ search: 'zebra' })).toEqual({
+          totalCount: 0,
+          totalCountIsExact: true,
+          edges: [],
+          hasNextPage: false,
+        });
       });
 
       it('search syntax of the stores is plain text', async () => {
@@ -227,7 +235,8 @@ export function testReadModelContract(name: string, options: ReadModelContractOp
       };
 
       it('counts to 1,000 and says that there are more', async () => {
-        for (const term of [undefined, 'person', 'p', 'o n']) expect(await counted({ search: term })).toEqual([1000, false, 10, true]);
+        for (const term of [undefined, 'person', 'p', 'o n'])
+          expect(await counted({ search: term })).toEqual([1000, false, 10, true]);
         const first = await search({ search: 'person', first: 10 });
         expect(await counted({ search: 'person', after: first.endCursor })).toEqual([1000, false, 10, true]);
       });
@@ -277,8 +286,92 @@ export function testReadModelContract(name: string, options: ReadModelContractOp
         ]);
         expect(names(await search({ search: '102@acme', status: ['INVITED'] }))).toEqual(['Ivan Invited']);
         expect(names(await search({ search: '102@acme', status: ['ACTIVE'] }))).toEqual([]);
-        const query = { organizationId: org, search: 'a', status: ['ACTIVE', 'INVITED'] as AccountStatus[], now: log.now() };
+        const query = {
+          organizationId: org,
+          search: 'a',
+          status: ['ACTIVE', 'INVITED'] as AccountStatus[],
+          now: log.now(),
+        };
         expect((await readModel.users.matchingIds(query, 10)).length).toBe(3);
+      });
+    });
+
+    describe('given movers and leavers', () => {
+      let ids: { mover: string; leaver: string; erased: string; manager: string };
+      const on = (id: string, type: string, data: unknown, actor = 'acc-mia') =>
+        log.record(accountStream(id), type, data, { actor });
+      beforeEach(async () => {
+        ids = {
+          mover: open('Maya Mover', '101', { email: 'maya@acme.test' }),
+          leaver: open('Leo Leaver', '102'),
+          erased: open('Erin Erased', '103', { email: 'erin@acme.test' }),
+          manager: log.accountOpened(org, { name: 'Mia Manager', extension: '100', role: 'OFFICE_MANAGER' }).data
+            .accountId,
+        };
+        log.welcomeEmailSent(ids.leaver);
+        on(ids.mover, 'AccountRenamed', { name: 'Maya Moved', previousName: 'Maya Mover', by: 'acc-mia' });
+        on(ids.mover, 'RoleChanged', { role: 'AUDITOR', previousRole: 'USER', by: 'acc-mia' });
+        on(ids.mover, 'ExtensionChanged', {
+          from: '101',
+          to: '141',
+          loginName: '141@acme',
+          previousLoginName: '101@acme',
+          by: 'acc-mia',
+          noticeId: randomUUID(),
+          recipients: ['maya@acme.test'],
+        });
+        on(ids.leaver, 'AccountDeactivated', { by: 'acc-mia' });
+        on(ids.erased, 'AccountDeactivated', { by: 'acc-mia' });
+        on(ids.erased, 'AccountErased', { by: 'acc-mia' });
+        await projected();
+      });
+
+      it('shows the new name, role, extension and login name, and finds the user by them', async () => {
+        expect(await readModel.users.get(org, ids.mover)).toMatchObject({
+          name: 'Maya Moved',
+          role: 'AUDITOR',
+          extension: '141',
+          loginName: '141@acme',
+        });
+        expect(names(await search({ search: '141' }))).toEqual(['Maya Moved']);
+        expect(names(await search({ search: 'moved' }))).toEqual(['Maya Moved']);
+        expect(names(await search({ search: 'mover' }))).toEqual([]);
+      });
+
+      it('filters on DEACTIVATED, and leaves deactivated users out of every other status', async () => {
+        expect(names(await search({ status: ['DEACTIVATED'] }))).toEqual(['Erased user', 'Leo Leaver']);
+        expect(names(await search({ status: ['INVITED', 'NOT_INVITED', 'INVITE_EXPIRED', 'ACTIVE'] }))).toEqual([
+          'Maya Moved',
+          'Mia Manager',
+        ]);
+      });
+
+      it('keeps nothing personal of an erased user, nor finds them by it', async () => {
+        const view = await readModel.users.get(org, ids.erased);
+        expect(view).toMatchObject({ name: 'Erased user', email: '', extension: '', loginName: '' });
+        expect(view?.secondaryEmail).toBeUndefined();
+        expect(view?.lastEmail).toBeUndefined();
+        expect(view?.erasedAt).toBeDefined();
+        expect(names(await search({ search: 'erin' }))).toEqual([]);
+        expect(await readModel.users.ownersOfEmail('erin@acme.test', log.now())).toEqual([]);
+      });
+
+      it('reactivation lifts DEACTIVATED; a pending user whose link died is NOT_INVITED', async () => {
+        on(ids.leaver, 'AccountReactivated', { by: 'acc-mia' });
+        await projected();
+        expect(names(await search({ status: ['NOT_INVITED'] }))).toEqual(['Leo Leaver', 'Maya Moved', 'Mia Manager']);
+        expect(names(await search({ status: ['DEACTIVATED'] }))).toEqual(['Erased user']);
+      });
+
+      it('names the users with a role', async () => {
+        expect(await readModel.users.idsWithRole(org, 'OFFICE_MANAGER')).toEqual([ids.manager]);
+        expect(await readModel.users.idsWithRole(org, 'AUDITOR')).toEqual([ids.mover]);
+      });
+
+      it('gives the same views when every event is delivered a second time', async () => {
+        const before = await Promise.all(Object.values(ids).map((id) => readModel.users.get(org, id)));
+        await readModel.apply(log.all());
+        expect(await Promise.all(Object.values(ids).map((id) => readModel.users.get(org, id)))).toEqual(before);
       });
     });
 
@@ -595,13 +688,17 @@ export function testReadModelContract(name: string, options: ReadModelContractOp
       const now = new Date('2025-03-03T10:00:00.000Z');
       const session = (accountId: string, expiresInMs: number, createdAt = now): SessionRecord => ({
         tokenHash: randomUUID(),
+        id: randomUUID(),
         accountId,
         organizationId: 'org-1',
         role: 'OFFICE_MANAGER',
         credentialVersion: 2,
         createdAt: createdAt.toISOString(),
         expiresAt: new Date(createdAt.getTime() + expiresInMs).toISOString(),
+        userAgent: 'Firefox on Linux',
+        lastSeenAt: createdAt.toISOString(),
       });
+      const minutes = (n: number) => new Date(now.getTime() + n * 60_000);
 
       it('returns a live session and nothing once it has expired', async () => {
         const live = session('acc-1', HOUR);
@@ -633,6 +730,74 @@ export function testReadModelContract(name: string, options: ReadModelContractOp
         expect(await readModel.sessions.get(earlier.tokenHash, now)).toBeUndefined();
         expect(await readModel.sessions.get(later.tokenHash, now)).toEqual(later);
         expect(await readModel.sessions.get(other.tokenHash, now)).toEqual(other);
+      });
+
+      it("lists an account's unexpired sessions newest first, and no one else's", async () => {
+        const oldest = session('acc-5', HOUR, minutes(-30));
+        const newest = session('acc-5', HOUR, minutes(-1));
+        const expired = session('acc-5', 10 * 60_000, minutes(-20));
+        const middle = session('acc-5', HOUR, minutes(-10));
+        const stranger = session('acc-6', HOUR, minutes(-5));
+        for (const s of [oldest, newest, expired, middle, stranger]) await readModel.sessions.create(s);
+        expect(await readModel.sessions.listForAccount('acc-5', now)).toEqual([newest, middle, oldest]);
+        expect(await readModel.sessions.listForAccount('acc-none', now)).toEqual([]);
+      });
+
+      it('finds a session by its id until it expires', async () => {
+        const live = session('acc-1', HOUR);
+        await readModel.sessions.create(live);
+        expect(await readModel.sessions.getById(live.id, now)).toEqual(live);
+        expect(await readModel.sessions.getById(live.id, new Date(live.expiresAt))).toBeUndefined();
+        expect(await readModel.sessions.getById(live.tokenHash, now)).toBeUndefined();
+        expect(await readModel.sessions.getById(randomUUID(), now)).toBeUndefined();
+      });
+
+      it('deletes a session by id only for its own account', async () => {
+        const mine = session('acc-1', HOUR);
+        const theirs = session('acc-2', HOUR);
+        for (const s of [mine, theirs]) await readModel.sessions.create(s);
+        expect(await readModel.sessions.deleteById('acc-1', theirs.id)).toBe(false);
+        expect(await readModel.sessions.get(theirs.tokenHash, now)).toEqual(theirs);
+        expect(await readModel.sessions.deleteById('acc-1', mine.id)).toBe(true);
+        expect(await readModel.sessions.get(mine.tokenHash, now)).toBeUndefined();
+        expect(await readModel.sessions.deleteById('acc-1', mine.id)).toBe(false);
+      });
+
+      it('moves lastSeenAt forward on touch, never back, and only for that session', async () => {
+        const [a, b] = [session('acc-1', HOUR), session('acc-1', HOUR)];
+        for (const s of [a, b]) await readModel.sessions.create(s);
+        await readModel.sessions.touch(a.id, minutes(5));
+        await readModel.sessions.touch(a.id, minutes(2));
+        expect(await readModel.sessions.get(a.tokenHash, now)).toEqual({ ...a, lastSeenAt: minutes(5).toISOString() });
+        expect(await readModel.sessions.get(b.tokenHash, now)).toEqual(b);
+      });
+
+      it('keeps the named session when ending earlier ones, raising its credential version, never lowering it', async () => {
+        const kept = session('acc-7', HOUR, minutes(-5));
+        const ended = session('acc-7', HOUR, minutes(-4));
+        const later = session('acc-7', HOUR, minutes(1));
+        const otherAccount = session('acc-8', HOUR, minutes(-5));
+        for (const s of [kept, ended, later, otherAccount]) await readModel.sessions.create(s);
+        await readModel.sessions.endOpenedBefore('acc-7', now.toISOString(), {
+          sessionId: kept.id,
+          credentialVersion: 4,
+        });
+        expect(await readModel.sessions.get(kept.tokenHash, now)).toEqual({ ...kept, credentialVersion: 4 });
+        expect(await readModel.sessions.get(ended.tokenHash, now)).toBeUndefined();
+        expect(await readModel.sessions.get(later.tokenHash, now)).toEqual(later);
+        // a replay of an older change that kept it at a lower version
+        await readModel.sessions.endOpenedBefore('acc-7', minutes(-1).toISOString(), {
+          sessionId: kept.id,
+          credentialVersion: 3,
+        });
+        expect((await readModel.sessions.get(kept.tokenHash, now))?.credentialVersion).toBe(4);
+        // another account's session named as the kept one is neither spared nor raised
+        await readModel.sessions.endOpenedBefore('acc-7', now.toISOString(), {
+          sessionId: otherAccount.id,
+          credentialVersion: 9,
+        });
+        expect(await readModel.sessions.get(kept.tokenHash, now)).toBeUndefined();
+        expect(await readModel.sessions.get(otherAccount.tokenHash, now)).toEqual(otherAccount);
       });
     });
 

@@ -5,7 +5,7 @@ import type { EmailKind, Role } from '../core/accounts/events.js';
  * The read-model port: SQLite (embedded) and MongoDB adapters implement it and run the same contract
  * suite. Everything here is derived from events and can be dropped and rebuilt.
  */
-export type AccountStatus = 'NOT_INVITED' | 'INVITED' | 'INVITE_EXPIRED' | 'ACTIVE';
+export type AccountStatus = 'NOT_INVITED' | 'INVITED' | 'INVITE_EXPIRED' | 'ACTIVE' | 'DEACTIVATED';
 export type EmailDeliveryStatus = 'PENDING' | 'DELIVERED' | 'FAILED';
 
 export interface LastEmail {
@@ -37,12 +37,22 @@ export interface UserView {
    * is over. Absent on views projected before it existed (read as 0).
    */
   credentialVersion?: number;
+  /** when the current welcome link's reminder was sent (a new welcome email clears it) */
+  welcomeReminderSentAt?: string;
+  /** set while the account is deactivated (its status is then DEACTIVATED) */
+  deactivatedAt?: string;
+  /** set once the account is erased: the view keeps no personal data ("Erased user", no emails) */
+  erasedAt?: string;
   /** stream revision of the last applied event: redelivery of an older one is a no-op */
   revision: number;
 }
 
 /** INVITE_EXPIRED is derived at query time from the link expiry. */
-export function statusOf(user: Pick<UserView, 'setupCompletedAt' | 'setupLinkExpiresAt'>, now: Date): AccountStatus {
+export function statusOf(
+  user: Pick<UserView, 'setupCompletedAt' | 'setupLinkExpiresAt' | 'deactivatedAt'>,
+  now: Date,
+): AccountStatus {
+  if (user.deactivatedAt) return 'DEACTIVATED';
   if (user.setupCompletedAt) return 'ACTIVE';
   if (!user.setupLinkExpiresAt) return 'NOT_INVITED';
   return Date.parse(user.setupLinkExpiresAt) > now.getTime() ? 'INVITED' : 'INVITE_EXPIRED';
@@ -56,6 +66,8 @@ export interface UserQuery {
    */
   search?: string;
   status?: AccountStatus[];
+  /** only pending users whose welcome link expires within this many ms of `now` (and has not expired) */
+  expiresWithinMs?: number;
   first: number;
   /** opaque cursor from a previous page */
   after?: string;
@@ -125,14 +137,27 @@ export interface EmailOwner {
 export interface SessionRecord {
   /** sha-256 of the bearer token: the token itself is never stored */
   tokenHash: string;
+  /**
+   * A random id, never derived from the token: what the user sees and revokes a session by. Rows
+   * stored before it existed are given one by the adapter on first read.
+   */
+  id: string;
   accountId: string;
   organizationId: string;
+  /** the account's role when the session was opened; requests take the role from the user view */
   role: Role;
   /** the account's credential version when the session was opened (see `UserView.credentialVersion`) */
   credentialVersion: number;
   createdAt: string;
   expiresAt: string;
+  /** a readable summary of the browser ("Chrome on Windows"), never the raw header */
+  userAgent: string;
+  /** when a request last used it, to the minute (see `touch`); `createdAt` on older rows */
+  lastSeenAt: string;
 }
+
+/** What a session that came without a User-Agent (or from before they were kept) shows. */
+export const UNKNOWN_BROWSER = 'Unknown browser';
 
 /**
  * One version of the derived tables or collections (`users_v1`, `audit_v1`, …) with its own checkpoint.
@@ -149,6 +174,15 @@ export interface ProjectionStore {
     search(query: UserQuery): Promise<UserPage>;
     /** ids of every user matching (bulk "all matching"), at most `limit` */
     matchingIds(query: Omit<UserQuery, 'first' | 'after'>, limit: number): Promise<string[]>;
+    /**
+     * Users of every organization whose welcome link expires within `withinMs` of `now` and has not
+     * expired, who were not reminded of it: what the reminder scheduler works through, soonest first.
+     */
+    dueForReminder(now: Date, withinMs: number, limit: number): Promise<{ id: string; organizationId: string }[]>;
+    /** how many of the organization's users are in each status as of `now` */
+    statusCounts(organizationId: string, now: Date): Promise<Record<AccountStatus, number>>;
+    /** ids of the organization's users with this role (the last-office-manager rule checks each on its stream) */
+    idsWithRole(organizationId: string, role: Role): Promise<string[]>;
     /** accounts whose designated or second email is this address, in any organization */
     ownersOfEmail(email: string, now: Date): Promise<EmailOwner[]>;
     bulkProgress(organizationId: string, bulkId: string): Promise<BulkProgress>;
@@ -191,13 +225,27 @@ export interface ReadModel extends ProjectionStore {
   sessions: {
     create(session: SessionRecord): Promise<void>;
     get(tokenHash: string, now: Date): Promise<SessionRecord | undefined>;
+    /** by the session's public id; unexpired only */
+    getById(id: string, now: Date): Promise<SessionRecord | undefined>;
+    /** the account's unexpired sessions, newest first */
+    listForAccount(accountId: string, now: Date): Promise<SessionRecord[]>;
     delete(tokenHash: string): Promise<void>;
+    /** ends one session, only if it is this account's; false when there was none such */
+    deleteById(accountId: string, id: string): Promise<boolean>;
     deleteForAccount(accountId: string): Promise<void>;
+    /** moves `lastSeenAt` forward to `at` (never back) */
+    touch(id: string, at: Date): Promise<void>;
     /**
-     * Ends the account's sessions opened before `before` (ISO time): the reaction to a password
-     * change. Sessions opened after the change survive a replay of it.
+     * Ends the account's sessions opened before `before` (ISO time): the reaction to a credential
+     * change. Sessions opened after the change survive a replay of it. `keep` names the one session
+     * that goes on (the one a password was changed from): its credential version is raised to
+     * `keep.credentialVersion` (never lowered), so the version check lets it through.
      */
-    endOpenedBefore(accountId: string, before: string): Promise<void>;
+    endOpenedBefore(
+      accountId: string,
+      before: string,
+      keep?: { sessionId: string; credentialVersion: number },
+    ): Promise<void>;
   };
   leases: Leases;
   close(): Promise<void>;

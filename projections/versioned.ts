@@ -38,8 +38,7 @@ export function versionedReadModel(parts: VersionedParts): ReadModel {
     seen = { version: active, at: Date.now() };
     return parts.open(active);
   };
-  const current = async () =>
-    seen && Date.now() - seen.at < refreshMs ? parts.open(seen.version) : fresh();
+  const current = async () => (seen && Date.now() - seen.at < refreshMs ? parts.open(seen.version) : fresh());
 
   const versions: ProjectionVersions = {
     active: async () => (await parts.readRecord()).active,
@@ -69,6 +68,9 @@ export function versionedReadModel(parts: VersionedParts): ReadModel {
       getMany: async (organizationId, ids) => (await current()).users.getMany(organizationId, ids),
       search: async (query) => (await current()).users.search(query),
       matchingIds: async (query, limit) => (await current()).users.matchingIds(query, limit),
+      dueForReminder: async (now, withinMs, limit) => (await current()).users.dueForReminder(now, withinMs, limit),
+      statusCounts: async (organizationId, now) => (await current()).users.statusCounts(organizationId, now),
+      idsWithRole: async (organizationId, role) => (await current()).users.idsWithRole(organizationId, role),
       ownersOfEmail: async (email, now) => (await current()).users.ownersOfEmail(email, now),
       bulkProgress: async (organizationId, bulkId) => (await current()).users.bulkProgress(organizationId, bulkId),
     },

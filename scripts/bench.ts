@@ -6,7 +6,9 @@
  *   3. users search p50/p99 over GraphQL (HTTP) in an organization of 100,000 users, paced evenly at
  *      50 requests/s for 20 s per term class (one name, two words, one letter, extension prefix, no
  *      match), from a worker thread (see `benchSearch.ts`)
+ *   4. spreadsheet import of 10,000 rows: validated (dry run) and validated + recorded, on the core path
  * Sizes can be lowered for a quick look: BENCH_BULK=1000 BENCH_USERS=10000 BENCH_SEARCH_SECONDS=2 npm run bench
+ * `npm run bench -- --json` ends with one JSON line of every figure.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,16 +28,36 @@ import { accountStream } from '../core/accounts/events.js';
 import { extensionReservationStream } from '../core/reservations.js';
 import { onboardOrganization } from '../core/organizations/onboardOrganization.js';
 import { createSqliteReadModel } from '../projections/sqlite/sqliteReadModel.js';
+import { createSqliteDataKeys } from '../projections/sqlite/sqliteDataKeys.js';
+import { withPersonalData } from '../core/personalData/personalDataStore.js';
 import { startKeyturn } from '../api/keyturn.js';
 import { createHttpApp } from '../api/http.js';
 import { openSession } from '../api/auth/sessions.js';
+import { importUsers } from '../core/accounts/import/importUsers.js';
 import { benchSearch, benchSearchDirect, searchSummary } from './benchSearch.js';
 
 const BULK = Number(process.env.BENCH_BULK ?? 10_000);
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 const SEARCH_SECONDS = Number(process.env.BENCH_SEARCH_SECONDS ?? 20);
+const IMPORT_ROWS = Number(process.env.BENCH_IMPORT ?? 10_000);
+const JSON_OUT = process.argv.includes('--json');
 const TOKEN = 'bench-server-token';
-const FIRST = ['Ada', 'Ben', 'Chloe', 'Dev', 'Elena', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jonas', 'Kemi', 'Liam', 'Maya', 'Noor'];
+const FIRST = [
+  'Ada',
+  'Ben',
+  'Chloe',
+  'Dev',
+  'Elena',
+  'Farid',
+  'Grace',
+  'Hiro',
+  'Ines',
+  'Jonas',
+  'Kemi',
+  'Liam',
+  'Maya',
+  'Noor',
+];
 const LAST = ['Lovelace', 'Okafor', 'Martin', 'Patel', 'Rossi', 'Haddad', 'Hopper', 'Tanaka', 'Silva', 'Berg', 'Nowak'];
 
 const ms = (n: number) => `${n.toFixed(1)} ms`;
@@ -43,7 +65,12 @@ const ms = (n: number) => `${n.toFixed(1)} ms`;
 /** Accounts recorded straight through the event store (set-up, not measured): one batch per 5,000. */
 async function addUsers(store: EventStore, organizationId: string, count: number, firstExtension: number) {
   const ids: string[] = [];
-  const metadata = { occurredAt: new Date().toISOString(), actor: 'system', correlationId: randomUUID(), organizationId };
+  const metadata = {
+    occurredAt: new Date().toISOString(),
+    actor: 'system',
+    correlationId: randomUUID(),
+    organizationId,
+  };
   for (let start = 0; start < count; start += 5000) {
     const appends: StreamAppend[] = [];
     for (let i = start; i < Math.min(count, start + 5000); i++) {
@@ -63,7 +90,16 @@ async function addUsers(store: EventStore, organizationId: string, count: number
           [
             {
               type: 'AccountOpened',
-              data: { accountId, organizationId, name, extension, loginName: `${extension}@bench`, email: `user${i}@bench.example`, role: 'USER', openedBy: 'system' },
+              data: {
+                accountId,
+                organizationId,
+                name,
+                extension,
+                loginName: `${extension}@bench`,
+                email: `user${i}@bench.example`,
+                role: 'USER',
+                openedBy: 'system',
+              },
             },
           ],
           metadata,
@@ -87,31 +123,60 @@ async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: num
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'keyturn-bench-'));
   const standIn = await startPostmarkStandIn({ token: TOKEN });
-  const store = createSqliteEventStore({ path: join(dir, 'events.db') });
+  // As the service runs: personal data sealed with data keys kept in the read model's file.
+  const secret = randomBytes(32);
+  const dataKeys = createSqliteDataKeys({ path: join(dir, 'readmodel.db'), secret });
+  const store = withPersonalData(createSqliteEventStore({ path: join(dir, 'events.db') }), dataKeys);
   const readModel = createSqliteReadModel({ path: join(dir, 'readmodel.db') });
   const checkpoints = createSqliteCheckpointStore(join(dir, 'readmodel.db'));
   const keyturn = await startKeyturn({
     store,
+    dataKeys,
     readModel,
     checkpoints,
-    sender: createPostmarkSender({ serverToken: TOKEN, apiUrl: standIn.url, from: 'bench@keyturn.local', log: silentLogger }),
+    sender: createPostmarkSender({
+      serverToken: TOKEN,
+      apiUrl: standIn.url,
+      from: 'bench@keyturn.local',
+      log: silentLogger,
+    }),
     log: silentLogger,
-    secret: randomBytes(32),
+    secret,
     publicUrl: 'http://localhost',
   });
   const core = keyturn.services.core;
-  const org = await onboardOrganization(core, { name: 'Bench', domain: 'bench', manager: { name: 'Manager', extension: '10', email: 'm@bench.example' } });
+  const org = await onboardOrganization(core, {
+    name: 'Bench',
+    domain: 'bench',
+    manager: { name: 'Manager', extension: '10', email: 'm@bench.example' },
+  });
 
   // 1. Bulk welcome
   console.log(`setting up ${BULK.toLocaleString()} users…`);
   const bulkIds = await addUsers(store, org.organizationId, BULK, 1_000_000);
-  await waitUntil(async () => (await readModel.users.get(org.organizationId, bulkIds[bulkIds.length - 1]!)) !== undefined, 120_000);
+  await waitUntil(
+    async () => (await readModel.users.get(org.organizationId, bulkIds[bulkIds.length - 1]!)) !== undefined,
+    120_000,
+  );
   await waitUntil(() => standIn.messages.length >= 1, 10_000); // the manager's own welcome
   standIn.reset();
-  const ctx = { actor: { kind: 'account' as const, accountId: org.managerId, organizationId: org.organizationId, role: 'OFFICE_MANAGER' as const }, requestId: randomUUID(), clientAddress: '127.0.0.1', services: keyturn.services };
+  const ctx = {
+    actor: {
+      kind: 'account' as const,
+      accountId: org.managerId,
+      organizationId: org.organizationId,
+      role: 'OFFICE_MANAGER' as const,
+    },
+    requestId: randomUUID(),
+    clientAddress: '127.0.0.1',
+    services: keyturn.services,
+  };
   const t0 = performance.now();
   const response = await keyturn.graphql.executeOperation(
-    { query: 'mutation($ids: [ID!]) { sendWelcomeEmails(userIds: $ids) { bulkId sent skipped { userId } } }', variables: { ids: bulkIds } },
+    {
+      query: 'mutation($ids: [ID!]) { sendWelcomeEmails(userIds: $ids) { bulkId sent skipped { userId } } }',
+      variables: { ids: bulkIds },
+    },
     { contextValue: ctx },
   );
   const recorded = performance.now() - t0;
@@ -120,7 +185,42 @@ async function main() {
   await waitUntil(() => standIn.messages.length >= BULK, 300_000);
   const handedOver = performance.now() - t0;
   const batchCalls = standIn.calls.filter((c) => c.path === '/email/batch').length;
-  console.log(`bulk welcome, ${BULK.toLocaleString()} users: recorded in ${ms(recorded)} (one GraphQL request); all handed to Postmark stand-in after ${ms(handedOver)}; provider calls: ${standIn.calls.length} (${batchCalls} batch)`);
+  console.log(
+    `bulk welcome, ${BULK.toLocaleString()} users: recorded in ${ms(recorded)} (one GraphQL request); all handed to Postmark stand-in after ${ms(handedOver)}; provider calls: ${standIn.calls.length} (${batchCalls} batch)`,
+  );
+
+  // 4. Spreadsheet import into its own organization: what importUsers does, without the wait for the projector
+  const importOrg = await onboardOrganization(core, {
+    name: 'Import',
+    domain: 'import',
+    manager: { name: 'Importer', extension: '10', email: 'i@import.example' },
+  });
+  const csv =
+    'name;extension;email;secondary email;role\r\n' +
+    Array.from(
+      { length: IMPORT_ROWS },
+      (_, i) =>
+        `"${FIRST[i % FIRST.length]} ${LAST[i % LAST.length]}, ${i}";${3_000_000 + i};imp${i}@import.example;;user`,
+    ).join('\r\n');
+  const importer = {
+    actor: {
+      kind: 'account' as const,
+      accountId: importOrg.managerId,
+      organizationId: importOrg.organizationId,
+      role: 'OFFICE_MANAGER' as const,
+    },
+  };
+  const options = { sendWelcome: false, maxRows: IMPORT_ROWS };
+  const i0 = performance.now();
+  const dry = await importUsers(core, importer, importOrg.organizationId, csv, { ...options, dryRun: true });
+  const importDryRunMs = performance.now() - i0;
+  const i1 = performance.now();
+  const imported = await importUsers(core, importer, importOrg.organizationId, csv, { ...options, dryRun: false });
+  const importRecordMs = performance.now() - i1;
+  if (dry.rejected + imported.rejected > 0 || imported.created !== IMPORT_ROWS) throw new Error('import rejected rows');
+  console.log(
+    `spreadsheet import, ${IMPORT_ROWS.toLocaleString()} rows (${(csv.length / 1024).toFixed(0)} KB): validated in ${ms(importDryRunMs)} (dry run); validated and recorded in ${ms(importRecordMs)}`,
+  );
 
   // 3. Search over GraphQL (HTTP) with USERS users in the organization
   console.log(`setting up ${(USERS - BULK).toLocaleString()} more users (organization of ${USERS.toLocaleString()})…`);
@@ -142,11 +242,16 @@ async function main() {
   }
   const events = all.reduce((a, b) => a + b, 0);
   const rebuildMs = performance.now() - r0;
-  console.log(`projection rebuild: ${events.toLocaleString()} events in ${ms(rebuildMs)} = ${Math.round(events / (rebuildMs / 1000)).toLocaleString()} events/s`);
+  console.log(
+    `projection rebuild: ${events.toLocaleString()} events in ${ms(rebuildMs)} = ${Math.round(events / (rebuildMs / 1000)).toLocaleString()} events/s`,
+  );
   await fresh.close();
 
   // The bench measures the server, not its per-session budget.
-  const app = createHttpApp(keyturn, silentLogger, { secureCookies: false, requestLimits: { sessionPerMinute: 1_000_000, anonymousPerMinute: 1_000_000 } });
+  const app = createHttpApp(keyturn, silentLogger, {
+    secureCookies: false,
+    requestLimits: { sessionPerMinute: 1_000_000, anonymousPerMinute: 1_000_000 },
+  });
   const server = createServer(app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
@@ -156,7 +261,7 @@ async function main() {
     role: 'OFFICE_MANAGER' as const,
     credentialVersion: 0,
   } as Parameters<typeof openSession>[1];
-  const { token } = await openSession(keyturn.services, managerAccount);
+  const { token } = await openSession(keyturn.services, managerAccount, 'keyturn bench');
   const search = await benchSearch({ url, token, ratePerSecond: 50, seconds: SEARCH_SECONDS });
   for (const [name, f] of Object.entries(search)) {
     console.log(
@@ -171,12 +276,30 @@ async function main() {
     console.log(`  the read model alone, ${name}: p50 ${ms(f.p50Ms)}, p99 ${ms(f.p99Ms)} (one query at a time)`);
   }
 
+  if (JSON_OUT) {
+    const summary = searchSummary(search);
+    console.log(
+      JSON.stringify({
+        bulkRecordMs: recorded,
+        bulkHandoffMs: handedOver,
+        bulkProviderCalls: standIn.calls.length,
+        rebuildEventsPerSec: Math.round(events / (rebuildMs / 1000)),
+        ...summary,
+        importRows: IMPORT_ROWS,
+        importDryRunMs,
+        importRecordMs,
+        peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      }),
+    );
+  }
+
   server.close();
   await keyturn.stop();
   await standIn.close();
   await readModel.close();
   await checkpoints.close();
   await store.close();
+  await dataKeys.close();
   rmSync(dir, { recursive: true, force: true });
 }
 

@@ -8,6 +8,8 @@ import { onboardOrganization } from '../core/organizations/onboardOrganization.j
 import { normalizeEmail } from '../core/validation.js';
 import { ConfigError, loadConfig } from '../api/config.js';
 import { loadOrCreateSecret } from '../api/secret.js';
+import { openDataKeys } from '../api/adapters.js';
+import { withPersonalData } from '../core/personalData/personalDataStore.js';
 
 const usage = `Usage: npm run org:create -- --name <name> --domain <domain> --manager-name <name>
          --manager-extension <ext> --manager-email <email> [--json]
@@ -61,14 +63,17 @@ async function main() {
     throw error;
   }
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const store = createSqliteEventStore({ path: join(config.dataDir, 'events.db') });
+  const secret = loadOrCreateSecret(config.dataDir, config.secret, config.secretFile);
+  // The manager's name and address are sealed with their data key, as the service would.
+  const dataKeys = openDataKeys(config, secret);
+  const store = withPersonalData(createSqliteEventStore({ path: join(config.dataDir, 'events.db') }), dataKeys);
   try {
     const result = await onboardOrganization(
       {
         store,
         hasher: createArgon2Hasher(),
         clock: () => new Date(),
-        links: { secret: loadOrCreateSecret(config.dataDir, config.secret, config.secretFile), welcomeTtlMs: config.welcomeLinkTtlMs, resetTtlMs: config.resetLinkTtlMs },
+        links: { secret, welcomeTtlMs: config.welcomeLinkTtlMs, resetTtlMs: config.resetLinkTtlMs },
       },
       {
         name: values.name!,
@@ -87,6 +92,7 @@ async function main() {
     throw error;
   } finally {
     await store.close();
+    await dataKeys.close();
   }
 }
 

@@ -37,10 +37,23 @@ describe('given Acme with an office manager, a user and an auditor, and Globex w
     app = await createTestApp();
     acme = await app.organization('acme');
     user = await activeUser(app, acme.token, { name: 'Ben Okafor', extension: '101', email: 'ben@acme.example' });
-    auditor = await activeUser(app, acme.token, { name: 'Ada Audit', extension: '102', email: 'ada@acme.example', role: 'AUDITOR' });
-    colleague = await createUser(app, acme.token, { name: 'Carla Colleague', extension: '103', email: 'carla@acme.example' });
+    auditor = await activeUser(app, acme.token, {
+      name: 'Ada Audit',
+      extension: '102',
+      email: 'ada@acme.example',
+      role: 'AUDITOR',
+    });
+    colleague = await createUser(app, acme.token, {
+      name: 'Carla Colleague',
+      extension: '103',
+      email: 'carla@acme.example',
+    });
     const globex = await app.organization('globex');
-    globexUser = await createUser(app, globex.token, { name: 'Gus Globex', extension: '101', email: 'gus@globex.example' });
+    globexUser = await createUser(app, globex.token, {
+      name: 'Gus Globex',
+      extension: '101',
+      email: 'gus@globex.example',
+    });
   });
   afterAll(async () => app.stop());
 
@@ -100,7 +113,11 @@ describe('given Acme with an office manager, a user and an auditor, and Globex w
   });
 
   it("does not show a USER someone else's account as the actor of their own history", async () => {
-    const result = await app.gql(`{ me { history { edges { node { type actorName actor { id email } } } } } }`, {}, user.token);
+    const result = await app.gql(
+      `{ me { history { edges { node { type actorName actor { id email } } } } } }`,
+      {},
+      user.token,
+    );
     const opened = result.data?.me.history.edges.find((e: any) => e.node.type === 'AccountOpened');
     expect(opened.node.actorName).toBe('acme Manager');
     expect(opened.node.actor).toBeNull();
@@ -120,7 +137,11 @@ describe('given a user who completed setup, and sign-in locked after 3 failures'
   afterAll(async () => app.stop());
   beforeEach(async () => {
     n += 1;
-    ben = await activeUser(app, acme.token, { name: 'Ben Okafor', extension: String(200 + n), email: `ben${n}@acme.example` });
+    ben = await activeUser(app, acme.token, {
+      name: 'Ben Okafor',
+      extension: String(200 + n),
+      email: `ben${n}@acme.example`,
+    });
   });
 
   it('signs in with the right password, however the login name is spelled, and tells who signed in', async () => {
@@ -130,8 +151,15 @@ describe('given a user who completed setup, and sign-in locked after 3 failures'
   });
 
   it('gives a wrong password, an unknown login name and a not-yet-set-up account the same INVALID_CREDENTIALS answer', async () => {
-    const nia = await createUser(app, acme.token, { name: 'Nia New', extension: String(600 + n), email: `nia${n}@acme.example` });
-    const wrongPassword = errorOf(await app.gql(SIGN_IN, { l: ben.loginName, p: 'Not-The-Password-1' }), 'INVALID_CREDENTIALS');
+    const nia = await createUser(app, acme.token, {
+      name: 'Nia New',
+      extension: String(600 + n),
+      email: `nia${n}@acme.example`,
+    });
+    const wrongPassword = errorOf(
+      await app.gql(SIGN_IN, { l: ben.loginName, p: 'Not-The-Password-1' }),
+      'INVALID_CREDENTIALS',
+    );
     const unknownName = errorOf(await app.gql(SIGN_IN, { l: '999@acme', p: GOOD_PASSWORD }), 'INVALID_CREDENTIALS');
     const unknownOrg = errorOf(await app.gql(SIGN_IN, { l: '101@nowhere', p: GOOD_PASSWORD }), 'INVALID_CREDENTIALS');
     const notSetUp = errorOf(await app.gql(SIGN_IN, { l: nia.loginName, p: GOOD_PASSWORD }), 'INVALID_CREDENTIALS');
@@ -141,17 +169,25 @@ describe('given a user who completed setup, and sign-in locked after 3 failures'
 
   it('answers RATE_LIMITED after 3 failures, even for the right password, however the name is spelled', async () => {
     for (let i = 0; i < 3; i++) {
-      expect(codesOf(await app.gql(SIGN_IN, { l: ben.loginName, p: `Wrong-Guess-${i}` }))).toEqual(['INVALID_CREDENTIALS']);
+      expect(codesOf(await app.gql(SIGN_IN, { l: ben.loginName, p: `Wrong-Guess-${i}` }))).toEqual([
+        'INVALID_CREDENTIALS',
+      ]);
     }
     expect(codesOf(await app.gql(SIGN_IN, { l: ben.loginName, p: GOOD_PASSWORD }))).toEqual(['RATE_LIMITED']);
-    expect(codesOf(await app.gql(SIGN_IN, { l: ben.loginName.toUpperCase(), p: GOOD_PASSWORD }))).toEqual(['RATE_LIMITED']);
+    expect(codesOf(await app.gql(SIGN_IN, { l: ben.loginName.toUpperCase(), p: GOOD_PASSWORD }))).toEqual([
+      'RATE_LIMITED',
+    ]);
     // the lock is per login name: the office manager still signs in
     await expect(app.signIn(acme.loginName)).resolves.toBeTypeOf('string');
   });
 
   it('tells when to retry, and lets the owner sign in from another address meanwhile', async () => {
-    for (let i = 0; i < 3; i++) await app.gql(SIGN_IN, { l: ben.loginName, p: `Wrong-Guess-${i}` }, undefined, '203.0.113.66');
-    const refused = errorOf(await app.gql(SIGN_IN, { l: ben.loginName, p: GOOD_PASSWORD }, undefined, '203.0.113.66'), 'RATE_LIMITED');
+    for (let i = 0; i < 3; i++)
+      await app.gql(SIGN_IN, { l: ben.loginName, p: `Wrong-Guess-${i}` }, undefined, '203.0.113.66');
+    const refused = errorOf(
+      await app.gql(SIGN_IN, { l: ben.loginName, p: GOOD_PASSWORD }, undefined, '203.0.113.66'),
+      'RATE_LIMITED',
+    );
     expect(refused.extensions?.retryAfterSeconds).toBe(60);
     expect(refused.message).toMatch(/try again in 60 seconds/);
     const owner = await app.gql(SIGN_IN, { l: ben.loginName, p: GOOD_PASSWORD }, undefined, '198.51.100.7');
@@ -213,7 +249,9 @@ describe('given a user who completed setup, and 40 concurrent wrong sign-ins fro
     const ben = await activeUser(app, acme.token, { name: 'Ben Okafor', extension: '101', email: 'ben@acme.example' });
     checks = 0;
     const guesses = Array.from({ length: 40 }, (_, i) => (i === 20 ? GOOD_PASSWORD : `Wrong-Guess-${i}`));
-    const answers = await Promise.all(guesses.map((p) => app.gql(SIGN_IN, { l: ben.loginName, p }, undefined, '203.0.113.66')));
+    const answers = await Promise.all(
+      guesses.map((p) => app.gql(SIGN_IN, { l: ben.loginName, p }, undefined, '203.0.113.66')),
+    );
     expect(checks).toBeLessThanOrEqual(5);
     const codes = answers.map((a) => codesOf(a)[0] ?? 'OK');
     expect(codes.filter((c) => c === 'RATE_LIMITED').length).toBeGreaterThanOrEqual(35);

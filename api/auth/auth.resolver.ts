@@ -3,6 +3,7 @@ import { verifyCredentials, type PasswordCheckGuard } from '../../core/accounts/
 import type { GraphQLContext } from '../graphql/context.js';
 import { User, toUser, userOfAccount } from '../users/user.type.js';
 import { openSession } from './sessions.js';
+import { summarizeUserAgent } from './userAgent.js';
 
 /** Every password check of a request goes through the sign-in budgets of its login name and address. */
 export const signInGuard =
@@ -24,7 +25,9 @@ export class Session {
 
 @Resolver()
 export class AuthResolver {
-  @Mutation(() => Session, { description: 'INVALID_CREDENTIALS for any wrong name or password; RATE_LIMITED after repeated failures' })
+  @Mutation(() => Session, {
+    description: 'INVALID_CREDENTIALS for any wrong name or password; RATE_LIMITED after repeated failures',
+  })
   async signIn(
     @Arg('loginName', () => String) loginName: string,
     @Arg('password', () => String) password: string,
@@ -36,7 +39,7 @@ export class AuthResolver {
     const view = await readModel.users.get(account.organizationId, account.id);
     const now = core.clock();
     const user = view ? toUser(view, now) : userOfAccount(account, now);
-    const { token, expiresAt } = await openSession(ctx.services, account);
+    const { token, expiresAt } = await openSession(ctx.services, account, summarizeUserAgent(ctx.userAgent));
     ctx.setSessionCookie?.(token, expiresAt);
     return { token, expiresAt, user };
   }

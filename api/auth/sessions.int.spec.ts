@@ -20,7 +20,7 @@ describe('given Ben signed in, then his password changed', () => {
   let app: TestApp;
   afterEach(async () => app.stop());
 
-  it('ends his earlier sessions by the projector\'s reaction, and keeps the one he opens afterwards', async () => {
+  it("ends his earlier sessions by the projector's reaction, and keeps the one he opens afterwards", async () => {
     app = await createTestApp();
     const acme = await app.organization('acme');
     const ben = await activeUser(app, acme.token, { name: 'Ben Okafor', extension: '101', email: 'ben@acme.example' });

@@ -29,6 +29,17 @@ export class CompleteSetupInput extends NewPasswordInput {
 @InputType()
 export class ResetPasswordInput extends NewPasswordInput {}
 
+@InputType()
+export class ResetVoicemailPinInput {
+  @Field(() => String, { description: 'the token from the emailed link' })
+  @Length(1, 200, { message: 'The link is incomplete. Open it again from the email.' })
+  token!: string;
+
+  @Field(() => String, { description: 'voicemail PIN: 4–16 digits' })
+  @MaxLength(64, { message: 'Use at most 16 digits.' })
+  voicemailPin!: string;
+}
+
 @ObjectType()
 export class CompleteSetupResult {
   @Field(() => String, { description: 'sign in with this' })

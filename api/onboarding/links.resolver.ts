@@ -6,7 +6,15 @@ import { badInput } from '../../core/errors.js';
 import { EMAIL_MESSAGE, isEmail, normalizeEmail } from '../../core/validation.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { requestOf } from '../users/users.resolver.js';
-import { CompleteSetupInput, CompleteSetupResult, LinkInfo, LinkStatus, ResetPasswordInput } from './inputs.js';
+import {
+  CompleteSetupInput,
+  CompleteSetupResult,
+  LinkInfo,
+  LinkStatus,
+  ResetPasswordInput,
+  ResetVoicemailPinInput,
+} from './inputs.js';
+import { resetVoicemailPin } from '../../core/accounts/selfService.js';
 
 const toLinkInfo = (info: CoreLinkInfo): LinkInfo => ({
   status: info.status as LinkStatus,
@@ -28,6 +36,22 @@ export class LinksResolver {
     return toLinkInfo(await linkInfo(ctx.services.core, 'reset', token));
   }
 
+  @Query(() => LinkInfo, { description: 'state of a voicemail PIN reset link' })
+  async pinResetLink(@Arg('token', () => String) token: string, @Ctx() ctx: GraphQLContext): Promise<LinkInfo> {
+    return toLinkInfo(await linkInfo(ctx.services.core, 'pin-reset', token));
+  }
+
+  @Mutation(() => Boolean, {
+    description: 'BAD_USER_INPUT (never uses the link), then LINK_EXPIRED / LINK_USED / LINK_INVALID',
+  })
+  async resetVoicemailPin(
+    @Arg('input', () => ResetVoicemailPinInput) input: ResetVoicemailPinInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<boolean> {
+    await resetVoicemailPin(ctx.services.core, requestOf(ctx), input);
+    return true;
+  }
+
   @Mutation(() => CompleteSetupResult, {
     description: 'BAD_USER_INPUT (never uses the link), then LINK_EXPIRED / LINK_USED / LINK_INVALID',
   })
@@ -41,7 +65,10 @@ export class LinksResolver {
   }
 
   @Mutation(() => Boolean, { description: 'ends every session of the user and tells them by email' })
-  async resetPassword(@Arg('input', () => ResetPasswordInput) input: ResetPasswordInput, @Ctx() ctx: GraphQLContext): Promise<boolean> {
+  async resetPassword(
+    @Arg('input', () => ResetPasswordInput) input: ResetPasswordInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<boolean> {
     // Ending the user's sessions is the projector's reaction to PasswordChanged, not this resolver's.
     const { position } = await resetPassword(ctx.services.core, requestOf(ctx), input);
     await ctx.services.projector.waitFor(position).catch(() => undefined);

@@ -6,6 +6,8 @@ import type { GraphQLFormattedError } from 'graphql';
 import { createSqliteEventStore } from '../../core/eventStore/sqliteEventStore.js';
 import { createOutboxSender } from '../../core/email/outboxSender.js';
 import type { EventStore } from '../../core/eventStore/eventStore.js';
+import type { DataKeys } from '../../core/personalData/dataKeys.js';
+import { withPersonalData } from '../../core/personalData/personalDataStore.js';
 import type { CheckpointStore } from '../../core/eventStore/checkpoints.js';
 import { silentLogger } from '../../core/logger.js';
 import { onboardOrganization } from '../../core/organizations/onboardOrganization.js';
@@ -39,25 +41,28 @@ export function testClock(start = new Date('2026-11-26T09:00:00Z')) {
 
 export interface TestApp {
   keyturn: Keyturn;
+  /** the event store as the service uses it: personal data sealed with `dataKeys` */
   store: EventStore;
+  dataKeys: DataKeys;
   readModel: ReadModel;
   /** the email reactor's checkpoints (see `settled`) */
   checkpoints: CheckpointStore;
   clock: ReturnType<typeof testClock>;
   outboxDir: string;
-  /** run an operation as the holder of this session token (or anonymously), from a client address */
+  /** run an operation as the holder of this session token (or anonymously), from a client address and browser */
   gql<T = Record<string, any>>(
     query: string,
     variables?: Record<string, unknown>,
     token?: string,
     clientAddress?: string,
+    userAgent?: string,
   ): Promise<GqlResult<T>>;
   outbox(): OutboxMessage[];
   /** waits until the reactor wrote an email matching `match`, and returns it */
   waitForEmail(match: (m: OutboxMessage) => boolean, timeoutMs?: number): Promise<OutboxMessage>;
   linkToken(message: OutboxMessage): string;
-  /** signs in and returns the session token */
-  signIn(loginName: string, password?: string): Promise<string>;
+  /** signs in (from this User-Agent, if given) and returns the session token */
+  signIn(loginName: string, password?: string, userAgent?: string): Promise<string>;
   /** an organization with an office manager who completed setup and is signed in */
   organization(domain?: string): Promise<{ organizationId: string; managerId: string; token: string; loginName: string }>;
   stop(): Promise<void>;
@@ -74,33 +79,39 @@ export const GOOD_PIN = '2580';
 export async function createTestApp(overrides: Partial<KeyturnParts> & { readModel?: ReadModel } = {}): Promise<TestApp> {
   const clock = testClock();
   const outboxDir = mkdtempSync(join(tmpdir(), 'keyturn-outbox-'));
-  const store = overrides.store ?? createSqliteEventStore({ path: ':memory:', pollIntervalMs: 20 });
   const readStores = await readStoresForTests();
+  const secret = overrides.secret ?? randomBytes(32);
+  const dataKeys = overrides.dataKeys ?? readStores.dataKeys(secret);
+  // Every spec runs with personal data sealed, as the service does (a given store is wrapped too).
+  const store = withPersonalData(overrides.store ?? createSqliteEventStore({ path: ':memory:', pollIntervalMs: 20 }), dataKeys);
   const readModel = overrides.readModel ?? readStores.readModel();
   const checkpoints = overrides.checkpoints ?? readStores.checkpoints();
   const keyturn = await startKeyturn({
-    store,
     readModel,
     checkpoints,
     sender: createOutboxSender({ dir: outboxDir, log: silentLogger }),
     log: silentLogger,
-    secret: randomBytes(32),
+    secret,
+    outboxDir,
     publicUrl: 'http://keyturn.test',
     clock,
     ...overrides,
+    store,
+    dataKeys,
   });
 
   const app: TestApp = {
     keyturn,
     store,
+    dataKeys,
     readModel,
     checkpoints,
     clock,
     outboxDir,
-    async gql(query, variables, token, clientAddress = '192.0.2.1') {
+    async gql(query, variables, token, clientAddress = '192.0.2.1', userAgent) {
       const response = await keyturn.graphql.executeOperation(
         { query, variables },
-        { contextValue: await keyturn.contextFor(token, undefined, clientAddress) },
+        { contextValue: await keyturn.contextFor(token, undefined, clientAddress, userAgent) },
       );
       if (response.body.kind !== 'single') throw new Error('unexpected incremental response');
       return response.body.singleResult as GqlResult<any>;
@@ -144,12 +155,16 @@ export async function createTestApp(overrides: Partial<KeyturnParts> & { readMod
       await keyturn.stop();
       await readModel.close();
       await checkpoints.close();
+      if (!overrides.dataKeys) await dataKeys.close();
       await store.close();
     },
-    async signIn(loginName, password = GOOD_PASSWORD) {
+    async signIn(loginName, password = GOOD_PASSWORD, userAgent) {
       const result = await app.gql<{ signIn: { token: string } }>(
         `mutation($l: String!, $p: String!) { signIn(loginName: $l, password: $p) { token } }`,
         { l: loginName, p: password },
+        undefined,
+        undefined,
+        userAgent,
       );
       if (!result.data?.signIn) throw new Error(JSON.stringify(result.errors));
       return result.data.signIn.token;

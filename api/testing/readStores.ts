@@ -2,12 +2,16 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqliteCheckpointStore, type CheckpointStore } from '../../core/eventStore/checkpoints.js';
+import type { DataKeys } from '../../core/personalData/dataKeys.js';
 import type { ReadModel } from '../../projections/readModel.js';
+import { createSqliteDataKeys } from '../../projections/sqlite/sqliteDataKeys.js';
 import { createSqliteReadModel } from '../../projections/sqlite/sqliteReadModel.js';
 
 export interface ReadStores {
   readModel(): ReadModel;
   checkpoints(): CheckpointStore;
+  /** the data key store beside the read model, its keys wrapped with this secret */
+  dataKeys(secret: Buffer): DataKeys;
 }
 
 /**
@@ -24,6 +28,7 @@ export async function readStoresForTests(options: { shared?: boolean } = {}): Pr
     return {
       readModel: () => createSqliteReadModel({ path }),
       checkpoints: () => createSqliteCheckpointStore(path),
+      dataKeys: (secret) => createSqliteDataKeys({ path, secret }),
     };
   }
   if (kind !== 'mongo') throw new Error(`KEYTURN_TEST_READ_MODEL must be sqlite or mongo (got "${kind}")`);
@@ -31,10 +36,12 @@ export async function readStoresForTests(options: { shared?: boolean } = {}): Pr
   const { testMongoUrl, freshDbName } = await import('../../projections/mongo/testing.js');
   const { createMongoReadModel } = await import('../../projections/mongo/mongoReadModel.js');
   const { createMongoCheckpointStore } = await import('../../projections/mongo/mongoCheckpoints.js');
+  const { createMongoDataKeys } = await import('../../projections/mongo/mongoDataKeys.js');
   const url = testMongoUrl();
   const dbName = freshDbName('app');
   return {
     readModel: () => createMongoReadModel({ url, dbName }),
     checkpoints: () => createMongoCheckpointStore({ url, dbName }),
+    dataKeys: (secret) => createMongoDataKeys({ url, dbName, secret }),
   };
 }

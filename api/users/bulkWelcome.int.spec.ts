@@ -35,7 +35,9 @@ describe('given Acme (bulk limit 3) with its office manager, who completed setup
 
   it('refuses neither userIds nor allMatching, and both at once, with BAD_USER_INPUT', async () => {
     expect(badFieldsOf(await app.gql(BULK, {}, acme.token))).toEqual(['userIds']);
-    expect(badFieldsOf(await app.gql(BULK, { userIds: [ben], allMatching: { search: 'b' } }, acme.token))).toEqual(['userIds']);
+    expect(badFieldsOf(await app.gql(BULK, { userIds: [ben], allMatching: { search: 'b' } }, acme.token))).toEqual([
+      'userIds',
+    ]);
   });
 
   it('sends one welcome email per chosen user, and the progress reaches delivered == sent', async () => {
@@ -83,7 +85,9 @@ describe('given Acme (bulk limit 3) with its office manager, who completed setup
 
   it("skips unknown ids and another organization's users with the same reason, and sends them nothing", async () => {
     const globex = await app.organization('globex');
-    const gus = (await createUser(app, globex.token, { name: 'Gus Globex', extension: '101', email: 'gus@globex.example' })).id;
+    const gus = (
+      await createUser(app, globex.token, { name: 'Gus Globex', extension: '101', email: 'gus@globex.example' })
+    ).id;
     const unknown = '00000000-0000-4000-8000-000000000000';
     const result = await app.gql(BULK, { userIds: [gus, unknown, ben] }, acme.token);
     const { sent, skipped } = result.data!.sendWelcomeEmails;
@@ -104,7 +108,9 @@ describe('given Acme (bulk limit 3) with its office manager, who completed setup
   });
 
   it('refuses more users than the bulk limit with BAD_USER_INPUT, and sends nothing', async () => {
-    expect(badFieldsOf(await app.gql(BULK, { userIds: [ben, bea, carl, acme.managerId] }, acme.token))).toEqual(['userIds']);
+    expect(badFieldsOf(await app.gql(BULK, { userIds: [ben, bea, carl, acme.managerId] }, acme.token))).toEqual([
+      'userIds',
+    ]);
     // four users match (the manager included): more than 3
     expect(badFieldsOf(await app.gql(BULK, { allMatching: {} }, acme.token))).toEqual(['allMatching']);
     await settled(app);
@@ -113,7 +119,12 @@ describe('given Acme (bulk limit 3) with its office manager, who completed setup
 
   it('forbids users and auditors to send in bulk', async () => {
     const user = await activeUser(app, acme.token, { name: 'Ada User', extension: '104', email: 'ada@acme.example' });
-    const auditor = await activeUser(app, acme.token, { name: 'Aud Itor', extension: '105', email: 'aud@acme.example', role: 'AUDITOR' });
+    const auditor = await activeUser(app, acme.token, {
+      name: 'Aud Itor',
+      extension: '105',
+      email: 'aud@acme.example',
+      role: 'AUDITOR',
+    });
     expect(codesOf(await app.gql(BULK, { userIds: [ben] }, user.token))).toEqual(['FORBIDDEN']);
     expect(codesOf(await app.gql(BULK, { userIds: [ben] }, auditor.token))).toEqual(['FORBIDDEN']);
   });
@@ -162,8 +173,10 @@ describe('given Ben and Bea not yet invited, and a read model that takes its tim
     const { bulkId, sent } = (await app.gql(BULK, { userIds: [ben, bea] }, acme.token)).data!.sendWelcomeEmails;
     expect(sent).toBe(2);
     slow = false;
-    await eventually(async () => (await app.gql(PROGRESS, { bulkId }, acme.token)).data?.bulkWelcomeProgress.total === sent);
+    await eventually(
+      async () => (await app.gql(PROGRESS, { bulkId }, acme.token)).data?.bulkWelcomeProgress.total === sent,
+    );
     const notInvited = await app.gql(`{ users(status: [NOT_INVITED]) { edges { node { id } } } }`, {}, acme.token);
     expect(notInvited.data?.users.edges).toEqual([]);
-});
+  });
 });

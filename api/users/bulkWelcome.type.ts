@@ -21,6 +21,15 @@ export class BulkWelcomeResult {
   skipped!: SkippedUser[];
 }
 
+@ObjectType({ description: 'what a bulk action did: how many users it changed, and why it left the others' })
+export class BulkResult {
+  @Field(() => Int)
+  done!: number;
+
+  @Field(() => [SkippedUser])
+  skipped!: SkippedUser[];
+}
+
 @ObjectType()
 export class BulkProgress {
   @Field(() => Int)

@@ -34,6 +34,26 @@ export class UserFilter {
 
   @Field(() => [AccountStatus], { nullable: true })
   @IsOptional()
-  @ArrayMaxSize(4)
+  @ArrayMaxSize(5)
   status?: AccountStatus[];
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'only invited users whose link expires within INVITE_REMINDER_BEFORE',
+  })
+  @IsOptional()
+  expiresSoon?: boolean;
+}
+
+@InputType({ description: 'only the fields given change' })
+export class UpdateUserInput {
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Length(1, NAME_MAX_LENGTH, { message: `Enter a name of 1 to ${NAME_MAX_LENGTH} characters.` })
+  name?: string;
+
+  @Field(() => Role, { nullable: true })
+  @IsOptional()
+  @IsIn(Object.values(Role), { message: 'Choose a role: office manager, user or auditor.' })
+  role?: Role;
 }

@@ -24,7 +24,12 @@ describe('given a read model that lags behind the event store', () => {
     const input = { name: 'Ben Okafor', extension: '101', email: 'ben@acme.example', role: 'USER' };
     const created = await app.gql(CREATE_USER, { input }, acme.token);
     expect(created.errors).toBeUndefined();
-    expect(created.data?.createUser).toMatchObject({ loginName: '101@acme', role: 'USER', status: 'NOT_INVITED', email: 'ben@acme.example' });
+    expect(created.data?.createUser).toMatchObject({
+      loginName: '101@acme',
+      role: 'USER',
+      status: 'NOT_INVITED',
+      email: 'ben@acme.example',
+    });
     expect(await eventsOf(app, created.data!.createUser.id, 'AccountOpened')).toHaveLength(1);
   });
 

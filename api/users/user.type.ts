@@ -1,4 +1,4 @@
-import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { OpenAccountState } from '../../core/accounts/account.js';
 import type { UserView } from '../../projections/readModel.js';
 import { statusOf } from '../../projections/readModel.js';
@@ -13,6 +13,7 @@ export enum AccountStatus {
   INVITED = 'INVITED',
   INVITE_EXPIRED = 'INVITE_EXPIRED',
   ACTIVE = 'ACTIVE',
+  DEACTIVATED = 'DEACTIVATED',
 }
 export enum EmailDeliveryStatus {
   PENDING = 'PENDING',
@@ -20,12 +21,17 @@ export enum EmailDeliveryStatus {
   FAILED = 'FAILED',
 }
 registerEnumType(Role, { name: 'Role' });
-registerEnumType(AccountStatus, { name: 'AccountStatus', description: 'INVITE_EXPIRED is derived from the link expiry when asked' });
+registerEnumType(AccountStatus, {
+  name: 'AccountStatus',
+  description: 'INVITE_EXPIRED is derived from the link expiry when asked; DEACTIVATED wins over every other',
+});
 registerEnumType(EmailDeliveryStatus, { name: 'EmailDeliveryStatus' });
 
 @ObjectType()
 export class EmailDelivery {
-  @Field(() => String, { description: 'welcome, reset, login-name or password-changed' })
+  @Field(() => String, {
+    description: 'welcome, reset, login-name, password-changed, email-changed, extension-changed or pin-reset',
+  })
   kind!: string;
 
   @Field(() => EmailDeliveryStatus)
@@ -78,8 +84,17 @@ export class User {
   @Field(() => Date, { nullable: true })
   setupCompletedAt?: Date;
 
+  @Field(() => Date, { nullable: true, description: 'when the reminder of the current welcome link went out' })
+  welcomeReminderSentAt?: Date;
+
   @Field(() => EmailDelivery, { nullable: true })
   lastEmail?: EmailDelivery;
+
+  @Field(() => Date, { nullable: true, description: 'when the account was deactivated, while it is' })
+  deactivatedAt?: Date;
+
+  @Field(() => Boolean, { description: 'erased: no personal data is left ("Erased user", no emails)' })
+  erased!: boolean;
 }
 
 const date = (iso: string | undefined) => (iso ? new Date(iso) : undefined);
@@ -98,6 +113,9 @@ export function toUser(view: UserView, now: Date): User {
     welcomeEmailSentAt: date(view.welcomeEmailSentAt),
     setupLinkExpiresAt: date(view.setupLinkExpiresAt),
     setupCompletedAt: date(view.setupCompletedAt),
+    welcomeReminderSentAt: date(view.welcomeReminderSentAt),
+    deactivatedAt: date(view.deactivatedAt),
+    erased: view.erasedAt !== undefined,
     lastEmail: view.lastEmail && {
       kind: view.lastEmail.kind,
       status: view.lastEmail.status as EmailDeliveryStatus,
@@ -126,6 +144,32 @@ export function userOfAccount(state: OpenAccountState, now: Date): User {
     revision: -1,
   };
   const user = toUser(view, now);
+  // The decided state knows the account is deactivated, not since when; the view will say.
+  if (state.deactivated) {
+    user.status = AccountStatus.DEACTIVATED;
+    return user;
+  }
   if (state.status === 'active') user.status = AccountStatus.ACTIVE;
   return user;
+}
+
+@ObjectType({ description: 'how many users of the organization are in each status now' })
+export class UserStatusCounts {
+  @Field(() => Int)
+  notInvited!: number;
+
+  @Field(() => Int)
+  invited!: number;
+
+  @Field(() => Int)
+  inviteExpired!: number;
+
+  @Field(() => Int)
+  active!: number;
+
+  @Field(() => Int)
+  deactivated!: number;
+
+  @Field(() => Int, { description: 'invited, with less than INVITE_REMINDER_BEFORE left on the link' })
+  expiresSoon!: number;
 }

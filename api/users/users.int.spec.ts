@@ -33,38 +33,72 @@ describe('given an office manager of Acme', () => {
   afterEach(async () => app.stop());
 
   it('creates a USER by default, with login name <extension>@<domain> and a normalised email', async () => {
-    const result = await app.gql(CREATE_USER, { input: { name: '  Ben Okafor ', extension: '101', email: 'Ben@Acme.Example' } }, acme.token);
+    const result = await app.gql(
+      CREATE_USER,
+      { input: { name: '  Ben Okafor ', extension: '101', email: 'Ben@Acme.Example' } },
+      acme.token,
+    );
     expect(result.errors).toBeUndefined();
-    expect(result.data?.createUser).toMatchObject({ loginName: '101@acme', role: 'USER', status: 'NOT_INVITED', email: 'ben@acme.example' });
-    const read = await app.gql(`query($id: ID!) { user(id: $id) { name } }`, { id: result.data!.createUser.id }, acme.token);
+    expect(result.data?.createUser).toMatchObject({
+      loginName: '101@acme',
+      role: 'USER',
+      status: 'NOT_INVITED',
+      email: 'ben@acme.example',
+    });
+    const read = await app.gql(
+      `query($id: ID!) { user(id: $id) { name } }`,
+      { id: result.data!.createUser.id },
+      acme.token,
+    );
     expect(read.data?.user.name).toBe('Ben Okafor');
   });
 
   it('creates an AUDITOR or another OFFICE_MANAGER when asked', async () => {
-    const auditor = await app.gql(CREATE_USER, { input: { name: 'Ada', extension: '102', email: 'ada@acme.example', role: 'AUDITOR' } }, acme.token);
-    const manager = await app.gql(CREATE_USER, { input: { name: 'Mo', extension: '103', email: 'mo@acme.example', role: 'OFFICE_MANAGER' } }, acme.token);
+    const auditor = await app.gql(
+      CREATE_USER,
+      { input: { name: 'Ada', extension: '102', email: 'ada@acme.example', role: 'AUDITOR' } },
+      acme.token,
+    );
+    const manager = await app.gql(
+      CREATE_USER,
+      { input: { name: 'Mo', extension: '103', email: 'mo@acme.example', role: 'OFFICE_MANAGER' } },
+      acme.token,
+    );
     expect(auditor.data?.createUser.role).toBe('AUDITOR');
     expect(manager.data?.createUser.role).toBe('OFFICE_MANAGER');
   });
 
   it('creates nothing when the input is refused: the extension stays free', async () => {
     await app.gql(CREATE_USER, { input: { name: '', extension: '101', email: 'ben@acme.example' } }, acme.token);
-    const again = await app.gql(CREATE_USER, { input: { name: 'Ben', extension: '101', email: 'ben@acme.example' } }, acme.token);
+    const again = await app.gql(
+      CREATE_USER,
+      { input: { name: 'Ben', extension: '101', email: 'ben@acme.example' } },
+      acme.token,
+    );
     expect(again.errors).toBeUndefined();
   });
 
   it('answers CONFLICT for an extension already taken in the organization, the manager’s own included', async () => {
     await createUser(app, acme.token, { name: 'Ben', extension: '101', email: 'ben@acme.example' });
-    const taken = await app.gql(CREATE_USER, { input: { name: 'Other Ben', extension: '101', email: 'b2@acme.example' } }, acme.token);
+    const taken = await app.gql(
+      CREATE_USER,
+      { input: { name: 'Other Ben', extension: '101', email: 'b2@acme.example' } },
+      acme.token,
+    );
     expect(errorOf(taken, 'CONFLICT').message).toContain('101');
-    expect(codesOf(await app.gql(CREATE_USER, { input: { name: 'X', extension: '100', email: 'x@acme.example' } }, acme.token))).toEqual([
-      'CONFLICT',
-    ]);
+    expect(
+      codesOf(
+        await app.gql(CREATE_USER, { input: { name: 'X', extension: '100', email: 'x@acme.example' } }, acme.token),
+      ),
+    ).toEqual(['CONFLICT']);
   });
 
   it('lets exactly one of two simultaneous creates with the same extension win', async () => {
     const input = (name: string) => ({ input: { name, extension: '150', email: `${name}@acme.example` } });
-    const results = await Promise.all([app.gql(CREATE_USER, input('first'), acme.token), app.gql(CREATE_USER, input('second'), acme.token)]);
+    const results = await Promise.all([
+      app.gql(CREATE_USER, input('first'), acme.token),
+      app.gql(CREATE_USER, input('second'), acme.token),
+    ]);
     expect(results.map(codesOf).flat()).toEqual(['CONFLICT']);
     expect((await app.gql(USERS, { search: '150' }, acme.token)).data?.users.totalCount).toBe(1);
   });
@@ -72,8 +106,16 @@ describe('given an office manager of Acme', () => {
   it('allows the same extension in another organization, and two users to share an email', async () => {
     const globex = await app.organization('globex');
     await createUser(app, acme.token, { name: 'Ben', extension: '101', email: 'shared@example.com' });
-    const sameEmail = await app.gql(CREATE_USER, { input: { name: 'Bea', extension: '102', email: 'shared@example.com' } }, acme.token);
-    const sameExtension = await app.gql(CREATE_USER, { input: { name: 'Gus', extension: '101', email: 'gus@globex.example' } }, globex.token);
+    const sameEmail = await app.gql(
+      CREATE_USER,
+      { input: { name: 'Bea', extension: '102', email: 'shared@example.com' } },
+      acme.token,
+    );
+    const sameExtension = await app.gql(
+      CREATE_USER,
+      { input: { name: 'Gus', extension: '101', email: 'gus@globex.example' } },
+      globex.token,
+    );
     expect(sameEmail.errors).toBeUndefined();
     expect(sameExtension.data?.createUser.loginName).toBe('101@globex');
   });
@@ -133,12 +175,20 @@ describe('given Acme with Ben Okafor 101, Reuben Stone 102, Anna Benson 110, Zoe
   afterAll(async () => app.stop());
 
   it('finds names by any part, in any case', async () => {
-    expect(names(await app.gql(USERS, { search: 'BEN' }, acme.token))).toEqual(['Anna Benson', 'Ben Okafor', 'Reuben Stone']);
+    expect(names(await app.gql(USERS, { search: 'BEN' }, acme.token))).toEqual([
+      'Anna Benson',
+      'Ben Okafor',
+      'Reuben Stone',
+    ]);
     expect(names(await app.gql(USERS, { search: 'stone' }, acme.token))).toEqual(['Reuben Stone']);
   });
 
   it('finds extensions by prefix only', async () => {
-    expect(names(await app.gql(USERS, { search: '10' }, acme.token))).toEqual(['acme Manager', 'Ben Okafor', 'Reuben Stone']);
+    expect(names(await app.gql(USERS, { search: '10' }, acme.token))).toEqual([
+      'acme Manager',
+      'Ben Okafor',
+      'Reuben Stone',
+    ]);
     expect(names(await app.gql(USERS, { search: '01' }, acme.token))).toEqual([]);
     expect(names(await app.gql(USERS, { search: ' 21 ' }, acme.token))).toEqual(['Zed_Under', 'Zoe 50% Sales']);
   });
@@ -168,13 +218,21 @@ describe('given Acme with Ben Okafor 101, Reuben Stone 102, Anna Benson 110, Zoe
     expect(second.data?.users.pageInfo.hasNextPage).toBe(false);
 
     const past = await app.gql(USERS, { first: 4, after: second.data?.users.pageInfo.endCursor }, acme.token);
-    expect(past.data?.users).toMatchObject({ totalCount: 6, edges: [], pageInfo: { hasNextPage: false, endCursor: null } });
+    expect(past.data?.users).toMatchObject({
+      totalCount: 6,
+      edges: [],
+      pageInfo: { hasNextPage: false, endCursor: null },
+    });
   });
 
   it('pages within a search', async () => {
     const first = await app.gql(USERS, { search: 'ben', first: 2 }, acme.token);
     expect(first.data?.users).toMatchObject({ totalCount: 3, pageInfo: { hasNextPage: true } });
-    const second = await app.gql(USERS, { search: 'ben', first: 2, after: first.data?.users.pageInfo.endCursor }, acme.token);
+    const second = await app.gql(
+      USERS,
+      { search: 'ben', first: 2, after: first.data?.users.pageInfo.endCursor },
+      acme.token,
+    );
     expect(names(second)).toEqual(['Reuben Stone']);
   });
 
@@ -221,7 +279,9 @@ describe('given users in every state: active manager, invited, invited long ago,
     const result = await app.gql(USERS, { search: 'fay' }, acme.token);
     expect(result.data?.users.edges[0].node.status).toBe('INVITED');
     app.clock.advance(24 * HOUR);
-    expect((await app.gql(USERS, { search: 'fay' }, acme.token)).data?.users.edges[0].node.status).toBe('INVITE_EXPIRED');
+    expect((await app.gql(USERS, { search: 'fay' }, acme.token)).data?.users.edges[0].node.status).toBe(
+      'INVITE_EXPIRED',
+    );
     expect(await byStatus(['INVITE_EXPIRED'])).toEqual(['Fay Fresh', 'Olga Old']);
   });
 

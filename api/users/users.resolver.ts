@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { createUser, sendWelcomeEmail, sendWelcomeEmails } from '../../core/accounts/onboarding.js';
 import { changeEmailAddress, type EmailChange } from '../../core/accounts/emailAddresses.js';
-import type { AccountState } from '../../core/accounts/account.js';
+import { isOpen, type AccountState } from '../../core/accounts/account.js';
 import { signInGuard } from '../auth/auth.resolver.js';
 import { KeyturnError, badInput } from '../../core/errors.js';
 import { normalizeEmail } from '../../core/validation.js';
@@ -12,8 +12,9 @@ import type { GraphQLContext } from '../graphql/context.js';
 import { pageSize, toConnection } from '../graphql/paging.js';
 import { BulkProgress, BulkWelcomeResult } from './bulkWelcome.type.js';
 import { CreateUserInput, UserFilter } from './inputs.js';
-import { AccountStatus, User, toUser, userOfAccount } from './user.type.js';
+import { AccountStatus, User, UserStatusCounts, toUser, userOfAccount } from './user.type.js';
 import { UserConnection } from './userConnection.type.js';
+import { selectedUserIds } from './bulkSelection.js';
 
 const notFound = () => new KeyturnError('NOT_FOUND', 'No such user.');
 
@@ -39,10 +40,16 @@ export class UsersResolver {
     @Ctx() ctx: GraphQLContext,
     @Arg('search', () => String, {
       nullable: true,
-      description: 'every word in the name (any part, any case), an extension prefix, or a login name from the "@" on ("100@ac")',
+      description:
+        'every word in the name (any part, any case), an extension prefix, or a login name from the "@" on ("100@ac")',
     })
     search?: string,
     @Arg('status', () => [AccountStatus], { nullable: true }) status?: AccountStatus[],
+    @Arg('expiresSoon', () => Boolean, {
+      nullable: true,
+      description: 'only invited users whose link expires within INVITE_REMINDER_BEFORE',
+    })
+    expiresSoon?: boolean,
     @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ): Promise<UserConnection> {
@@ -58,6 +65,7 @@ export class UsersResolver {
       organizationId: actor.organizationId,
       search: search?.trim() || undefined,
       status: status,
+      expiresWithinMs: expiresSoon ? ctx.services.expiresSoonMs : undefined,
       first: pageSize(first),
       after: after ?? undefined,
       now,
@@ -65,9 +73,37 @@ export class UsersResolver {
     return { ...toConnection(page, (v) => toUser(v, now)), totalCountIsExact: page.totalCountIsExact };
   }
 
+  @Authorized('OFFICE_MANAGER', 'AUDITOR')
+  @Query(() => UserStatusCounts, { description: 'for the status filter: how many users are in each status' })
+  async userStatusCounts(@Ctx() ctx: GraphQLContext): Promise<UserStatusCounts> {
+    const actor = requireSignedIn(ctx);
+    const now = ctx.services.core.clock();
+    const { users } = ctx.services.readModel;
+    const [counts, soon] = await Promise.all([
+      users.statusCounts(actor.organizationId, now),
+      users.search({
+        organizationId: actor.organizationId,
+        expiresWithinMs: ctx.services.expiresSoonMs,
+        first: 1,
+        now,
+      }),
+    ]);
+    return {
+      notInvited: counts.NOT_INVITED,
+      invited: counts.INVITED,
+      inviteExpired: counts.INVITE_EXPIRED,
+      active: counts.ACTIVE,
+      deactivated: counts.DEACTIVATED,
+      expiresSoon: soon.totalCount,
+    };
+  }
+
   @Authorized('OFFICE_MANAGER')
   @Mutation(() => User)
-  async createUser(@Arg('input', () => CreateUserInput) input: CreateUserInput, @Ctx() ctx: GraphQLContext): Promise<User> {
+  async createUser(
+    @Arg('input', () => CreateUserInput) input: CreateUserInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<User> {
     const actor = requireSignedIn(ctx);
     const { accountId, position, state } = await createUser(ctx.services.core, requestOf(ctx), {
       organizationId: actor.organizationId,
@@ -89,7 +125,8 @@ export class UsersResolver {
 
   @Authorized('OFFICE_MANAGER')
   @Mutation(() => BulkWelcomeResult, {
-    description: 'Give exactly one of userIds or allMatching. Returns once the emails are recorded; they go out right after.',
+    description:
+      'Give exactly one of userIds or allMatching. Returns once the emails are recorded; they go out right after.',
   })
   async sendWelcomeEmails(
     @Ctx() ctx: GraphQLContext,
@@ -97,32 +134,17 @@ export class UsersResolver {
     @Arg('allMatching', () => UserFilter, { nullable: true }) allMatching?: UserFilter,
   ): Promise<BulkWelcomeResult> {
     const actor = requireSignedIn(ctx);
-    const { maxBulk } = ctx.services;
-    if ((userIds == null) === (allMatching == null)) {
-      throw badInput({ userIds: ['Choose users, or all users matching a filter — one of the two.'] });
-    }
-    let ids = userIds ?? [];
-    if (allMatching) {
-      ids = await ctx.services.readModel.users.matchingIds(
-        {
-          organizationId: actor.organizationId,
-          search: allMatching.search?.trim() || undefined,
-          status: allMatching.status,
-          now: ctx.services.core.clock(),
-        },
-        maxBulk + 1,
-      );
-    }
-    if (ids.length > maxBulk) {
-      throw badInput({ [userIds ? 'userIds' : 'allMatching']: [`Send to at most ${maxBulk} users at once; narrow the selection.`] });
-    }
+    const ids = await selectedUserIds(ctx, actor, userIds, allMatching);
     const outcome = await sendWelcomeEmails(ctx.services.core, requestOf(ctx), actor.organizationId, ids);
     return { bulkId: outcome.bulkId, sent: outcome.sent.length, skipped: outcome.skipped };
   }
 
   @Authorized('OFFICE_MANAGER', 'AUDITOR')
   @Query(() => BulkProgress, { description: 'how far the emails of one bulk action got' })
-  async bulkWelcomeProgress(@Arg('bulkId', () => ID) bulkId: string, @Ctx() ctx: GraphQLContext): Promise<BulkProgress> {
+  async bulkWelcomeProgress(
+    @Arg('bulkId', () => ID) bulkId: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<BulkProgress> {
     const actor = requireSignedIn(ctx);
     return ctx.services.readModel.users.bulkProgress(actor.organizationId, bulkId);
   }
@@ -138,7 +160,11 @@ export class UsersResolver {
     @Ctx() ctx: GraphQLContext,
     @Arg('currentPassword', () => String, { nullable: true }) currentPassword?: string,
   ): Promise<User> {
-    const change = { type: 'ChangeDesignatedEmail' as const, email: normalizeEmail(email), currentPassword: currentPassword ?? undefined };
+    const change = {
+      type: 'ChangeDesignatedEmail' as const,
+      email: normalizeEmail(email),
+      currentPassword: currentPassword ?? undefined,
+    };
     return changeEmail(ctx, userId, change);
   }
 
@@ -179,7 +205,7 @@ export class UsersResolver {
 
 export const requestOf = (ctx: GraphQLContext) => ({ actor: ctx.actor, requestId: ctx.requestId });
 
-async function readableUser(ctx: GraphQLContext, actor: SignedIn, id: string): Promise<User> {
+export async function readableUser(ctx: GraphQLContext, actor: SignedIn, id: string): Promise<User> {
   const view = await ctx.services.readModel.users.get(actor.organizationId, id);
   if (!view || !canRead(actor, view)) throw notFound();
   return toUser(view, ctx.services.core.clock());
@@ -188,7 +214,13 @@ async function readableUser(ctx: GraphQLContext, actor: SignedIn, id: string): P
 /** The three email mutations differ only in their change; the decider holds every rule. */
 async function changeEmail(ctx: GraphQLContext, userId: string, change: EmailChange) {
   const actor = requireSignedIn(ctx);
-  const { position, state } = await changeEmailAddress(ctx.services.core, requestOf(ctx), userId, change, signInGuard(ctx));
+  const { position, state } = await changeEmailAddress(
+    ctx.services.core,
+    requestOf(ctx),
+    userId,
+    change,
+    signInGuard(ctx),
+  );
   return afterWrite(ctx, actor, userId, position, state);
 }
 
@@ -198,7 +230,7 @@ async function changeEmail(ctx: GraphQLContext, userId: string, change: EmailCha
  * from the decided state (the lag is logged), never an error that would invite a retry — a retried
  * welcome email would supersede the link just sent.
  */
-async function afterWrite(
+export async function afterWrite(
   ctx: GraphQLContext,
   actor: SignedIn,
   id: string,
@@ -212,7 +244,7 @@ async function afterWrite(
       { requestId: ctx.requestId, accountId: id, err: error instanceof Error ? error.message : String(error) },
       'read model behind a recorded write: answering from the decided state',
     );
-    if (decided && decided.status !== 'absent' && canRead(actor, decided)) return userOfAccount(decided, ctx.services.core.clock());
+    if (decided && isOpen(decided) && canRead(actor, decided)) return userOfAccount(decided, ctx.services.core.clock());
   }
   return readableUser(ctx, actor, id);
 }

@@ -19,6 +19,9 @@ const emailKindList = {
   'login-name': true,
   'password-changed': true,
   'email-changed': true,
+  'extension-changed': true,
+  'pin-reset': true,
+  'welcome-reminder': true,
 } satisfies Record<EmailKind, true>;
 const emailKinds = new Set<string>(Object.keys(emailKindList));
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;

@@ -1,13 +1,7 @@
 import type { Actor } from '../actor.js';
 import { actorId } from '../actor.js';
 import { KeyturnError, badInput } from '../errors.js';
-import {
-  EMAIL_MESSAGE,
-  EXTENSION_MESSAGE,
-  EXTENSION_PATTERN,
-  NAME_MAX_LENGTH,
-  isEmail,
-} from '../validation.js';
+import { EMAIL_MESSAGE, EXTENSION_MESSAGE, EXTENSION_PATTERN, NAME_MAX_LENGTH, isEmail } from '../validation.js';
 import type { AccountEvent, RecoveryEmailKind, Role } from './events.js';
 import {
   decideEmailOutcome,
@@ -17,6 +11,8 @@ import {
   type EmailOutcome,
   type ProviderReportEvent,
 } from './emailOutcomes.js';
+import { decideLifecycle } from './lifecycle.js';
+import { decideCredentials } from './ownCredentials.js';
 
 export interface OpenAccountState {
   status: 'pending' | 'active';
@@ -29,7 +25,7 @@ export interface OpenAccountState {
   secondaryEmail?: string;
   role: Role;
   /** newest welcome link; older ones are superseded, and an email change that drops a recipient kills it */
-  invite?: { inviteId: string; expiresAt: string; recipients: string[] };
+  invite?: { inviteId: string; expiresAt: string; recipients: string[]; reminded?: boolean };
   completedInviteId?: string;
   passwordHash?: string;
   /** newest reset link, until a password change (or an email change that drops a recipient) kills it */
@@ -42,9 +38,25 @@ export interface OpenAccountState {
   credentialVersion: number;
   /** which emails were asked for, have an outcome, were reported on (absent until the first email) */
   emails?: EmailLedger;
+  pinHash?: string;
+  /** newest PIN reset link, until a PIN change (or deactivation, or an email change that drops a recipient) */
+  pinReset?: { resetId: string; expiresAt: string; recipients: string[] };
+  usedPinResetIds: string[];
+  /**
+   * A deactivated account keeps its `status` (what reactivation returns it to) but cannot sign in,
+   * gets no links, and every link it had is dead.
+   */
+  deactivated: boolean;
 }
 
-export type AccountState = { status: 'absent' } | OpenAccountState;
+/** What remains of an erased account: its ids. Its personal data is unreadable from now on. */
+export interface ErasedAccountState {
+  status: 'erased';
+  id: string;
+  organizationId: string;
+}
+
+export type AccountState = { status: 'absent' } | OpenAccountState | ErasedAccountState;
 
 export const initialAccountState = (): AccountState => ({ status: 'absent' });
 
@@ -80,16 +92,57 @@ export type AccountCommand =
       type: 'RecordEmailOutcome';
       data: EmailOutcome;
     }
-  | { type: 'RecordProviderReport'; data: { event: ProviderReportEvent } };
+  | { type: 'RecordProviderReport'; data: { event: ProviderReportEvent } }
+  | {
+      type: 'UpdateUser';
+      actor: Actor;
+      /** `otherActiveManagers`: active office managers of the organization besides this account */
+      data: { name?: string; role?: Role; otherActiveManagers: number };
+    }
+  | { type: 'ChangeExtension'; actor: Actor; data: { extension: string; loginName: string; noticeId: string } }
+  | { type: 'DeactivateAccount'; actor: Actor; data: { reason?: string; otherActiveManagers: number } }
+  | { type: 'ReactivateAccount'; actor: Actor; data: { reason?: string } }
+  | { type: 'EraseAccount'; actor: Actor; data: { confirmName: string } }
+  | { type: 'SignOutEverywhere'; actor: Actor }
+  | {
+      type: 'ChangeOwnPassword';
+      actor: Actor;
+      /** `passwordConfirmed`: the current password was checked; `keptSessionId`: the session asking */
+      data: { changeId: string; passwordHash: string; keptSessionId?: string; passwordConfirmed: boolean };
+    }
+  | { type: 'ChangeOwnPin'; actor: Actor; data: { changeId: string; pinHash: string; passwordConfirmed: boolean } }
+  | { type: 'SendPinResetEmail'; actor: Actor; now: Date; data: { resetId: string; expiresAt: Date } }
+  | { type: 'ResetPin'; now: Date; data: { resetId: string; changeId: string; pinHash: string } }
+  /** the reminder scheduler: `remindBeforeMs` is INVITE_REMINDER_BEFORE */
+  | { type: 'SendWelcomeReminder'; now: Date; data: { reminderId: string; remindBeforeMs: number } };
 
 export const recipientsOf = (s: OpenAccountState) => (s.secondaryEmail ? [s.email, s.secondaryEmail] : [s.email]);
 
 const notFound = () => new KeyturnError('NOT_FOUND', 'No such user.');
 
-function requireOpen(state: AccountState): OpenAccountState {
-  if (state.status === 'absent') throw notFound();
+/** An erased account is gone for every command: it answers as if it had never existed. */
+export function requireOpen(state: AccountState): OpenAccountState {
+  if (state.status === 'absent' || state.status === 'erased') throw notFound();
   return state;
 }
+
+export const isOpen = (state: AccountState): state is OpenAccountState =>
+  state.status === 'pending' || state.status === 'active';
+
+/** Signed in and managing: an office manager who completed setup and is not deactivated. */
+export const isActiveManager = (s: OpenAccountState) =>
+  s.role === 'OFFICE_MANAGER' && s.status === 'active' && !s.deactivated;
+
+export function assertNotLastManager(s: OpenAccountState, otherActiveManagers: number, doing: string) {
+  if (isActiveManager(s) && otherActiveManagers < 1) {
+    throw new KeyturnError(
+      'CONFLICT',
+      `The last active office manager of this organization: make someone else an office manager before ${doing}.`,
+    );
+  }
+}
+
+export const isSelf = (actor: Actor, s: { id: string }) => actor.kind === 'account' && actor.accountId === s.id;
 
 /**
  * Office managers manage accounts of their own organization; the system (CLI, seed) manages all.
@@ -123,7 +176,7 @@ export const linkError = {
 
 /** Throws the LINK_* error that applies, or returns the open account the welcome link belongs to. */
 export function assertWelcomeLinkUsable(state: AccountState, inviteId: string, now: Date): OpenAccountState {
-  if (state.status === 'absent') throw linkError.invalid();
+  if (!isOpen(state) || state.deactivated) throw linkError.invalid();
   if (state.status === 'active') throw state.completedInviteId === inviteId ? linkError.used() : linkError.invalid();
   if (state.invite?.inviteId !== inviteId) throw linkError.invalid();
   if (now.getTime() >= Date.parse(state.invite.expiresAt)) throw linkError.expired();
@@ -131,11 +184,27 @@ export function assertWelcomeLinkUsable(state: AccountState, inviteId: string, n
 }
 
 export function assertResetLinkUsable(state: AccountState, resetId: string, now: Date): OpenAccountState {
-  if (state.status !== 'active') throw linkError.invalid();
+  if (state.status !== 'active' || state.deactivated) throw linkError.invalid();
   if (state.usedResetIds.includes(resetId)) throw linkError.used();
   if (state.reset?.resetId !== resetId) throw linkError.invalid();
   if (now.getTime() >= Date.parse(state.reset.expiresAt)) throw linkError.expired();
   return state;
+}
+
+export function assertPinResetLinkUsable(state: AccountState, resetId: string, now: Date): OpenAccountState {
+  if (state.status !== 'active' || state.deactivated) throw linkError.invalid();
+  if (state.usedPinResetIds.includes(resetId)) throw linkError.used();
+  if (state.pinReset?.resetId !== resetId) throw linkError.invalid();
+  if (now.getTime() >= Date.parse(state.pinReset.expiresAt)) throw linkError.expired();
+  return state;
+}
+
+export function validateName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed.length === 0 || [...trimmed].length > NAME_MAX_LENGTH) {
+    throw badInput({ name: [`Enter a name of 1 to ${NAME_MAX_LENGTH} characters.`] });
+  }
+  return trimmed;
 }
 
 function validateEmail(field: string, email: string) {
@@ -161,9 +230,9 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
     case 'SendWelcomeEmail': {
       const s = requireOpen(state);
       assertCanManage(command.actor, s.organizationId);
-      if (s.status === 'active') {
-        throw new KeyturnError('CONFLICT', `${s.name} has already completed setup.`);
-      }
+      // Worded to read on their own: bulk actions list them beside each user's name.
+      if (s.deactivated) throw new KeyturnError('CONFLICT', 'Deactivated: reactivate the account first.');
+      if (s.status === 'active') throw new KeyturnError('CONFLICT', 'Already completed setup.');
       const { inviteId, expiresAt, bulkId } = command.data;
       return [
         {
@@ -184,10 +253,13 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
     }
     case 'RequestReset': {
       // Only accounts that completed setup get a reset link; the caller answers the same either way.
-      if (state.status !== 'active') return [];
+      if (state.status !== 'active' || state.deactivated) return [];
       const { resetId, expiresAt } = command.data;
       return [
-        { type: 'ResetRequested', data: { resetId, expiresAt: expiresAt.toISOString(), recipients: recipientsOf(state) } },
+        {
+          type: 'ResetRequested',
+          data: { resetId, expiresAt: expiresAt.toISOString(), recipients: recipientsOf(state) },
+        },
       ];
     }
     case 'ResetPassword': {
@@ -195,7 +267,8 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
       return [{ type: 'PasswordChanged', data: { via: 'reset', ...command.data, recipients: recipientsOf(s) } }];
     }
     case 'RequestLoginName': {
-      requireOpen(state);
+      // A deactivated account is left out of the email; the caller's answer is the same either way.
+      if (requireOpen(state).deactivated) return [];
       return [{ type: 'LoginNameRequested', data: command.data }];
     }
     case 'ChangeDesignatedEmail': {
@@ -208,7 +281,10 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
         throw badInput({ email: ['This address is already the second email. Remove it there first.'] });
       }
       return [
-        { type: 'DesignatedEmailChanged', data: { email, previousEmail: s.email, by: actorId(command.actor), noticeId } },
+        {
+          type: 'DesignatedEmailChanged',
+          data: { email, previousEmail: s.email, by: actorId(command.actor), noticeId },
+        },
       ];
     }
     case 'AddSecondaryEmail': {
@@ -235,17 +311,36 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
       assertCanManage(command.actor, s.organizationId);
       if (!s.secondaryEmail) return [];
       const { noticeId } = command.data;
-      return [{ type: 'SecondaryEmailRemoved', data: { email: s.secondaryEmail, by: actorId(command.actor), noticeId } }];
+      return [
+        { type: 'SecondaryEmailRemoved', data: { email: s.secondaryEmail, by: actorId(command.actor), noticeId } },
+      ];
     }
     case 'WithholdEmail': {
       requireOpen(state);
       return [{ type: 'EmailWithheld', data: { ...command.data, reason: 'too-many-requests' } }];
     }
     case 'RecordEmailOutcome':
+      // Nothing more is recorded about an erased person, not even how an email to them went.
+      if (state.status === 'erased') return [];
       return decideEmailOutcome(command.data, requireOpen(state).emails);
     case 'RecordProviderReport':
       // Reports come from outside: one that names no email of this account, or repeats, records nothing.
+      if (state.status === 'erased') return [];
       return reportRefusal(state, command.data.event) ? [] : [command.data.event];
+    case 'SendWelcomeReminder':
+      return decideReminder(command, state);
+    case 'UpdateUser':
+    case 'ChangeExtension':
+    case 'DeactivateAccount':
+    case 'ReactivateAccount':
+    case 'EraseAccount':
+    case 'SignOutEverywhere':
+      return decideLifecycle(command, requireOpen(state));
+    case 'ChangeOwnPassword':
+    case 'ChangeOwnPin':
+    case 'SendPinResetEmail':
+    case 'ResetPin':
+      return decideCredentials(command, state);
     default: {
       const exhaustive: never = command;
       throw new Error(`Unknown command ${JSON.stringify(exhaustive)}`);
@@ -254,9 +349,32 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
 }
 
 /** The fields below, then the email ledger, which follows every email request and outcome. */
+/**
+ * Exactly one reminder per welcome link, and only while it is worth one: the newest link, unused,
+ * due but not yet expired, the account pending and not deactivated. Anything else records nothing,
+ * so the scheduler may ask as often as it likes (after a restart, from a second process).
+ */
+function decideReminder(
+  command: Extract<AccountCommand, { type: 'SendWelcomeReminder' }>,
+  state: AccountState,
+): AccountEvent[] {
+  if (state.status !== 'pending' || state.deactivated || !state.invite || state.invite.reminded) return [];
+  const expiresAt = Date.parse(state.invite.expiresAt);
+  const now = command.now.getTime();
+  if (now >= expiresAt || now < expiresAt - command.data.remindBeforeMs) return [];
+  const { inviteId } = state.invite;
+  const data = {
+    reminderId: command.data.reminderId,
+    inviteId,
+    expiresAt: state.invite.expiresAt,
+    recipients: recipientsOf(state),
+  };
+  return [{ type: 'WelcomeReminderSent', data }];
+}
+
 export function evolveAccount(state: AccountState, event: AccountEvent): AccountState {
   const next = evolveAccountFields(state, event);
-  if (next.status === 'absent') return next;
+  if (!isOpen(next)) return next;
   const emails = evolveEmailLedger(next.emails, event);
   return emails === next.emails ? next : { ...next, emails };
 }
@@ -264,12 +382,23 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
 function evolveAccountFields(state: AccountState, event: AccountEvent): AccountState {
   if (event.type === 'AccountOpened') {
     const { accountId, openedBy: _openedBy, ...rest } = event.data;
-    return { status: 'pending', id: accountId, ...rest, usedResetIds: [], credentialVersion: 0 };
+    return {
+      status: 'pending',
+      id: accountId,
+      ...rest,
+      usedResetIds: [],
+      usedPinResetIds: [],
+      credentialVersion: 0,
+      deactivated: false,
+    };
   }
-  if (state.status === 'absent') return state;
+  if (!isOpen(state)) return state;
   switch (event.type) {
     case 'WelcomeEmailSent':
-      return { ...state, invite: { inviteId: event.data.inviteId, expiresAt: event.data.expiresAt, recipients: event.data.recipients } };
+      return {
+        ...state,
+        invite: { inviteId: event.data.inviteId, expiresAt: event.data.expiresAt, recipients: event.data.recipients },
+      };
     case 'SetupCompleted':
       return {
         ...state,
@@ -277,9 +406,13 @@ function evolveAccountFields(state: AccountState, event: AccountEvent): AccountS
         completedInviteId: event.data.inviteId,
         invite: undefined,
         passwordHash: event.data.passwordHash,
+        pinHash: event.data.pinHash,
       };
     case 'ResetRequested':
-      return { ...state, reset: { resetId: event.data.resetId, expiresAt: event.data.expiresAt, recipients: event.data.recipients } };
+      return {
+        ...state,
+        reset: { resetId: event.data.resetId, expiresAt: event.data.expiresAt, recipients: event.data.recipients },
+      };
     case 'PasswordChanged':
       // A password change kills every outstanding reset link.
       return {
@@ -295,6 +428,45 @@ function evolveAccountFields(state: AccountState, event: AccountEvent): AccountS
       return closeLinksToRemovedAddresses({ ...state, secondaryEmail: event.data.email });
     case 'SecondaryEmailRemoved':
       return closeLinksToRemovedAddresses({ ...state, secondaryEmail: undefined });
+    case 'AccountRenamed':
+      return { ...state, name: event.data.name };
+    case 'RoleChanged':
+      return { ...state, role: event.data.role };
+    case 'ExtensionChanged':
+      return { ...state, extension: event.data.to, loginName: event.data.loginName };
+    case 'AccountDeactivated':
+      // Every link dies and every session ends; reactivation brings back neither.
+      return {
+        ...state,
+        deactivated: true,
+        invite: undefined,
+        reset: undefined,
+        pinReset: undefined,
+        credentialVersion: state.credentialVersion + 1,
+      };
+    case 'AccountReactivated':
+      return { ...state, deactivated: false };
+    case 'AccountErased':
+      return { status: 'erased', id: state.id, organizationId: state.organizationId };
+    case 'SignedOutEverywhere':
+      return { ...state, credentialVersion: state.credentialVersion + 1 };
+    case 'WelcomeReminderSent':
+      return state.invite?.inviteId === event.data.inviteId
+        ? { ...state, invite: { ...state.invite, reminded: true } }
+        : state;
+    case 'PinResetRequested':
+      return {
+        ...state,
+        pinReset: { resetId: event.data.resetId, expiresAt: event.data.expiresAt, recipients: event.data.recipients },
+      };
+    case 'VoicemailPinChanged':
+      // A PIN change kills the outstanding PIN reset link.
+      return {
+        ...state,
+        pinHash: event.data.pinHash,
+        pinReset: undefined,
+        usedPinResetIds: event.data.resetId ? [...state.usedPinResetIds, event.data.resetId] : state.usedPinResetIds,
+      };
     case 'LoginNameRequested':
     case 'EmailWithheld':
     case 'EmailDelivered':
@@ -323,5 +495,6 @@ function closeLinksToRemovedAddresses(state: OpenAccountState): OpenAccountState
     ...state,
     invite: state.invite && stale(state.invite.recipients) ? undefined : state.invite,
     reset: state.reset && stale(state.reset.recipients) ? undefined : state.reset,
+    pinReset: state.pinReset && stale(state.pinReset.recipients) ? undefined : state.pinReset,
   };
 }

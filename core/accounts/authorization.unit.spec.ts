@@ -105,9 +105,16 @@ const managerOnly: Record<string, ManagerOnly> = {
   "ChangeDesignatedEmail of another user's account": {
     ownerMay: true,
     given: [ann],
-    when: (actor) => ({ type: 'ChangeDesignatedEmail', actor, data: { email: 'ann.lee@acme.com', noticeId: 'n-1', passwordConfirmed: true } }),
+    when: (actor) => ({
+      type: 'ChangeDesignatedEmail',
+      actor,
+      data: { email: 'ann.lee@acme.com', noticeId: 'n-1', passwordConfirmed: true },
+    }),
     then: (by) => [
-      { type: 'DesignatedEmailChanged', data: { email: 'ann.lee@acme.com', previousEmail: 'ann@acme.com', by, noticeId: 'n-1' } },
+      {
+        type: 'DesignatedEmailChanged',
+        data: { email: 'ann.lee@acme.com', previousEmail: 'ann@acme.com', by, noticeId: 'n-1' },
+      },
     ],
   },
 };
@@ -141,7 +148,10 @@ describe('given Ann, a user of Acme, changing designated emails', () => {
     data: { email: 'ann.lee@acme.com', noticeId: 'n-1', passwordConfirmed: true },
   });
   const changed = (by: string): AccountEvent[] => [
-    { type: 'DesignatedEmailChanged', data: { email: 'ann.lee@acme.com', previousEmail: 'ann@acme.com', by, noticeId: 'n-1' } },
+    {
+      type: 'DesignatedEmailChanged',
+      data: { email: 'ann.lee@acme.com', previousEmail: 'ann@acme.com', by, noticeId: 'n-1' },
+    },
   ];
 
   it('lets Ann change her own designated email', () => {
@@ -193,8 +203,22 @@ describe('given Ada, an auditor of Acme', () => {
   it('may change her own designated email once her current password was checked', () => {
     spec
       .given([ada])
-      .when({ type: 'ChangeDesignatedEmail', actor: adaActs, data: { email: 'ada.lee@acme.com', noticeId: 'n-1', passwordConfirmed: true } })
-      .then([{ type: 'DesignatedEmailChanged', data: { email: 'ada.lee@acme.com', previousEmail: expect.any(String), by: expect.any(String), noticeId: 'n-1' } }]);
+      .when({
+        type: 'ChangeDesignatedEmail',
+        actor: adaActs,
+        data: { email: 'ada.lee@acme.com', noticeId: 'n-1', passwordConfirmed: true },
+      })
+      .then([
+        {
+          type: 'DesignatedEmailChanged',
+          data: {
+            email: 'ada.lee@acme.com',
+            previousEmail: expect.any(String),
+            by: expect.any(String),
+            noticeId: 'n-1',
+          },
+        },
+      ]);
   });
 
   // A stolen session alone must not move the account's recovery address.

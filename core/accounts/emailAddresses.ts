@@ -1,7 +1,7 @@
 import { handleCommand } from '../commandHandler.js';
 import { metadataFor, newId, type CoreDeps, type RequestContext } from '../context.js';
 import { KeyturnError } from '../errors.js';
-import { decideAccount, type AccountCommand } from './account.js';
+import { decideAccount, isOpen, type AccountCommand } from './account.js';
 import { accountDecider, loadAccount } from './accountDecider.js';
 import { accountStream } from './events.js';
 import { verifyOwnPassword, type PasswordCheckGuard } from './signIn.js';
@@ -11,7 +11,12 @@ export type EmailChange =
   | { type: 'AddSecondaryEmail'; email: string }
   | { type: 'RemoveSecondaryEmail' };
 
-function commandOf(change: EmailChange, ctx: RequestContext, noticeId: string, passwordConfirmed: boolean): AccountCommand {
+function commandOf(
+  change: EmailChange,
+  ctx: RequestContext,
+  noticeId: string,
+  passwordConfirmed: boolean,
+): AccountCommand {
   const { actor } = ctx;
   switch (change.type) {
     case 'ChangeDesignatedEmail':
@@ -37,7 +42,7 @@ export async function changeEmailAddress(
   guard?: PasswordCheckGuard,
 ) {
   const { state } = await loadAccount(deps.store, accountId);
-  if (state.status === 'absent') throw new KeyturnError('NOT_FOUND', 'No such user.');
+  if (!isOpen(state)) throw new KeyturnError('NOT_FOUND', 'No such user.');
   const noticeId = newId(deps);
   const isOwn = ctx.actor.kind === 'account' && ctx.actor.accountId === accountId;
   let passwordConfirmed = false;

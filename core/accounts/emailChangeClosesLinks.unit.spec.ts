@@ -19,10 +19,21 @@ const designatedChanged: AccountEvent = {
   type: 'DesignatedEmailChanged',
   data: { email: 'ann.lee@acme.com', previousEmail: 'ann@acme.com', by: 'acc-mia', noticeId: 'n-1' },
 };
-const secondRemoved: AccountEvent = { type: 'SecondaryEmailRemoved', data: { email: 'ann@home.example', by: 'acc-mia', noticeId: 'n-2' } };
+const secondRemoved: AccountEvent = {
+  type: 'SecondaryEmailRemoved',
+  data: { email: 'ann@home.example', by: 'acc-mia', noticeId: 'n-2' },
+};
 
-const completeSetup = { type: 'CompleteSetup', now: NOW, data: { inviteId: 'inv-1', passwordHash: 'h', pinHash: 'p' } } as const;
-const resetPassword = { type: 'ResetPassword', now: NOW, data: { resetId: 'res-1', changeId: 'chg-1', passwordHash: 'h2' } } as const;
+const completeSetup = {
+  type: 'CompleteSetup',
+  now: NOW,
+  data: { inviteId: 'inv-1', passwordHash: 'h', pinHash: 'p' },
+} as const;
+const resetPassword = {
+  type: 'ResetPassword',
+  now: NOW,
+  data: { resetId: 'res-1', changeId: 'chg-1', passwordHash: 'h2' },
+} as const;
 
 describe('given a welcome link sent to the designated and the second email', () => {
   it('is LINK_INVALID once the designated email changed', () => {
@@ -34,7 +45,10 @@ describe('given a welcome link sent to the designated and the second email', () 
   });
 
   it('still works when the change only adds an address', () => {
-    const welcomeToOne: AccountEvent = { ...welcomeToBoth, data: { ...welcomeToBoth.data, recipients: ['ann@acme.com'] } };
+    const welcomeToOne: AccountEvent = {
+      ...welcomeToBoth,
+      data: { ...welcomeToBoth.data, recipients: ['ann@acme.com'] },
+    };
     spec
       .given([opened, welcomeToOne, secondEmail])
       .when(completeSetup)
@@ -44,7 +58,10 @@ describe('given a welcome link sent to the designated and the second email', () 
 
 describe('given a reset link sent to both addresses of an active account', () => {
   it('is LINK_INVALID once the second email was removed', () => {
-    spec.given([opened, secondEmail, welcomeToBoth, setUp, resetToBoth, secondRemoved]).when(resetPassword).thenThrows('LINK_INVALID');
+    spec
+      .given([opened, secondEmail, welcomeToBoth, setUp, resetToBoth, secondRemoved])
+      .when(resetPassword)
+      .thenThrows('LINK_INVALID');
   });
 
   it('is LINK_INVALID once the second email was replaced', () => {
@@ -52,7 +69,10 @@ describe('given a reset link sent to both addresses of an active account', () =>
       type: 'SecondaryEmailAdded',
       data: { email: 'ann@work.example', previousEmail: 'ann@home.example', by: 'acc-mia', noticeId: 'n-3' },
     };
-    spec.given([opened, secondEmail, welcomeToBoth, setUp, resetToBoth, replaced]).when(resetPassword).thenThrows('LINK_INVALID');
+    spec
+      .given([opened, secondEmail, welcomeToBoth, setUp, resetToBoth, replaced])
+      .when(resetPassword)
+      .thenThrows('LINK_INVALID');
   });
 });
 
@@ -79,6 +99,9 @@ describe('given a recovery email withheld by its cap', () => {
   });
 
   it('is NOT_FOUND for an account that does not exist', () => {
-    spec.given([]).when({ type: 'WithholdEmail', data: { withheldId: 'w-1', kind: 'login-name' } }).thenThrows('NOT_FOUND');
+    spec
+      .given([])
+      .when({ type: 'WithholdEmail', data: { withheldId: 'w-1', kind: 'login-name' } })
+      .thenThrows('NOT_FOUND');
   });
 });

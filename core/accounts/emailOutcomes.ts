@@ -83,7 +83,7 @@ export function decideEmailOutcome(outcome: EmailOutcome, ledger: EmailLedger | 
  * an email this account asked for, of that kind; a report the provider sends again is recorded once.
  */
 export function reportRefusal(state: AccountState, event: ProviderReportEvent): ReportRefusal | undefined {
-  if (state.status === 'absent') return 'unknown-account';
+  if (state.status === 'absent' || state.status === 'erased') return 'unknown-account';
   if (!state.emails?.requested.includes(requestKey(event.data.kind, event.data.refId))) return 'unknown-email';
   const key = reportKeyOf(event);
   return key !== undefined && state.emails.reports.includes(key) ? 'duplicate' : undefined;

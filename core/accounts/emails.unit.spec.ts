@@ -44,14 +44,12 @@ describe('given an account with a designated email only', () => {
   const given = spec.given([opened]);
 
   it('changes the designated email, recording the previous one', () => {
-    given
-      .when(changeDesignated('ann.lee@acme.com'))
-      .then([
-        {
-          type: 'DesignatedEmailChanged',
-          data: { email: 'ann.lee@acme.com', previousEmail: 'ann@acme.com', by: 'acc-mia', noticeId: 'n-1' },
-        },
-      ]);
+    given.when(changeDesignated('ann.lee@acme.com')).then([
+      {
+        type: 'DesignatedEmailChanged',
+        data: { email: 'ann.lee@acme.com', previousEmail: 'ann@acme.com', by: 'acc-mia', noticeId: 'n-1' },
+      },
+    ]);
   });
 
   it('decides nothing when the designated email is "changed" to itself', () => {

@@ -5,7 +5,15 @@
 export type Role = 'OFFICE_MANAGER' | 'USER' | 'AUDITOR';
 export const roles: readonly Role[] = ['OFFICE_MANAGER', 'USER', 'AUDITOR'];
 
-export type EmailKind = 'welcome' | 'reset' | 'login-name' | 'password-changed' | 'email-changed';
+export type EmailKind =
+  | 'welcome'
+  | 'reset'
+  | 'login-name'
+  | 'password-changed'
+  | 'email-changed'
+  | 'extension-changed'
+  | 'pin-reset'
+  | 'welcome-reminder';
 
 /** Emails a caller can ask for anonymously; each kind has its own per-address cap. */
 export type RecoveryEmailKind = Extract<EmailKind, 'reset' | 'login-name'>;
@@ -32,7 +40,18 @@ export type AccountEvent =
   | { type: 'ResetRequested'; data: { resetId: string; expiresAt: string; recipients: string[] } }
   | {
       type: 'PasswordChanged';
-      data: { changeId: string; via: 'reset'; resetId?: string; passwordHash: string; recipients: string[] };
+      /**
+       * `via: 'self'`: the signed-in user changed it; `keptSessionId` is the session they did it from,
+       * the only one that goes on (absent on resets: every session ends).
+       */
+      data: {
+        changeId: string;
+        via: 'reset' | 'self';
+        resetId?: string;
+        keptSessionId?: string;
+        passwordHash: string;
+        recipients: string[];
+      };
     }
   | {
       type: 'LoginNameRequested';
@@ -56,6 +75,41 @@ export type AccountEvent =
   | { type: 'DesignatedEmailChanged'; data: { email: string; previousEmail: string; by: string; noticeId?: string } }
   | { type: 'SecondaryEmailAdded'; data: { email: string; previousEmail?: string; by: string; noticeId?: string } }
   | { type: 'SecondaryEmailRemoved'; data: { email: string; by: string; noticeId?: string } }
+  /** Movers and leavers. `by`: the account id of whoever did it, or `system`. */
+  | { type: 'AccountRenamed'; data: { name: string; previousName: string; by: string } }
+  | { type: 'RoleChanged'; data: { role: Role; previousRole: Role; by: string } }
+  | {
+      type: 'ExtensionChanged';
+      /**
+       * `noticeId`: the email to `recipients` that tells the user their new login name; absent when
+       * the user was never invited (they learn their login name from the welcome email)
+       */
+      data: {
+        from: string;
+        to: string;
+        loginName: string;
+        previousLoginName: string;
+        by: string;
+        noticeId?: string;
+        recipients: string[];
+      };
+    }
+  | { type: 'AccountDeactivated'; data: { by: string; reason?: string } }
+  | { type: 'AccountReactivated'; data: { by: string; reason?: string } }
+  /** the account's data key is deleted with it: the personal fields of its events become unreadable */
+  | { type: 'AccountErased'; data: { by: string } }
+  /** every session of the account ends (self, or an office manager) */
+  | { type: 'SignedOutEverywhere'; data: { by: string } }
+  | {
+      type: 'VoicemailPinChanged';
+      data: { changeId: string; via: 'self' | 'reset'; resetId?: string; pinHash: string };
+    }
+  | { type: 'PinResetRequested'; data: { resetId: string; expiresAt: string; recipients: string[]; by: string } }
+  /** one per welcome link, shortly before it expires, carrying the same link */
+  | {
+      type: 'WelcomeReminderSent';
+      data: { reminderId: string; inviteId: string; expiresAt: string; recipients: string[] };
+    }
   | {
       type: 'EmailDelivered';
       /**
@@ -111,6 +165,16 @@ const eventTypeSet = {
   EmailDeliveryFailed: true,
   EmailBounced: true,
   EmailComplained: true,
+  AccountRenamed: true,
+  RoleChanged: true,
+  ExtensionChanged: true,
+  AccountDeactivated: true,
+  AccountReactivated: true,
+  AccountErased: true,
+  SignedOutEverywhere: true,
+  VoicemailPinChanged: true,
+  PinResetRequested: true,
+  WelcomeReminderSent: true,
 } satisfies Record<AccountEventType, true>;
 
 export const accountEventTypes = Object.keys(eventTypeSet) as AccountEventType[];
@@ -118,6 +182,41 @@ export const accountEventTypes = Object.keys(eventTypeSet) as AccountEventType[]
 export const accountStream = (accountId: string) => `account-${accountId}`;
 export const accountIdOfStream = (streamName: string) =>
   streamName.startsWith('account-') ? streamName.slice('account-'.length) : undefined;
+
+/**
+ * The fields of each event that are about the person (names, email addresses, free text): stored
+ * encrypted with the account's data key, unreadable once the account is erased. Everything else —
+ * type, time, actor, ids, extensions, roles — stays in clear so the history keeps its shape.
+ */
+export const personalFields = {
+  AccountOpened: ['name', 'email'],
+  WelcomeEmailSent: ['recipients'],
+  SetupCompleted: [],
+  ResetRequested: ['recipients'],
+  PasswordChanged: ['recipients'],
+  LoginNameRequested: ['to'],
+  EmailWithheld: [],
+  DesignatedEmailChanged: ['email', 'previousEmail'],
+  SecondaryEmailAdded: ['email', 'previousEmail'],
+  SecondaryEmailRemoved: ['email'],
+  EmailDelivered: ['to'],
+  EmailDeliveryFailed: ['to', 'reason'],
+  EmailBounced: ['to', 'reason', 'details'],
+  EmailComplained: ['to'],
+  AccountRenamed: ['name', 'previousName'],
+  RoleChanged: [],
+  ExtensionChanged: ['recipients'],
+  AccountDeactivated: ['reason'],
+  AccountReactivated: ['reason'],
+  AccountErased: [],
+  SignedOutEverywhere: [],
+  VoicemailPinChanged: [],
+  PinResetRequested: ['recipients'],
+  WelcomeReminderSent: ['recipients'],
+} as const satisfies Record<AccountEventType, readonly string[]>;
+
+/** What a personal field reads as once the account's data key is gone (arrays: one such entry). */
+export const ERASED = 'erased';
 
 const secretFields = new Set(['passwordHash', 'pinHash']);
 

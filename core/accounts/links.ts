@@ -1,11 +1,28 @@
 import type { CoreDeps } from '../context.js';
 import { isKeyturnError } from '../errors.js';
 import { verifyLink, type LinkPurpose } from '../links/linkToken.js';
-import { assertResetLinkUsable, assertWelcomeLinkUsable, linkError, type OpenAccountState } from './account.js';
+import {
+  assertPinResetLinkUsable,
+  assertResetLinkUsable,
+  assertWelcomeLinkUsable,
+  isOpen,
+  linkError,
+  type OpenAccountState,
+} from './account.js';
 import { loadAccount } from './accountDecider.js';
 
 /** The rule that makes a link usable, per purpose: newest, unexpired, unused. */
-const assertUsable = { welcome: assertWelcomeLinkUsable, reset: assertResetLinkUsable } as const;
+const assertUsable = {
+  welcome: assertWelcomeLinkUsable,
+  reset: assertResetLinkUsable,
+  'pin-reset': assertPinResetLinkUsable,
+} satisfies Record<LinkPurpose, unknown>;
+
+const expiryOf = {
+  welcome: (s: OpenAccountState) => s.invite?.expiresAt,
+  reset: (s: OpenAccountState) => s.reset?.expiresAt,
+  'pin-reset': (s: OpenAccountState) => s.pinReset?.expiresAt,
+} satisfies Record<LinkPurpose, unknown>;
 
 /** The open account a genuine token points at, or LINK_INVALID (tampered token, unknown account). */
 export async function accountOfLink(
@@ -16,7 +33,7 @@ export async function accountOfLink(
   const ids = verifyLink(deps.links.secret, purpose, token);
   if (!ids) throw linkError.invalid();
   const { state } = await loadAccount(deps.store, ids.accountId);
-  if (state.status === 'absent') throw linkError.invalid();
+  if (!isOpen(state)) throw linkError.invalid();
   return { state, linkId: ids.linkId };
 }
 
@@ -34,8 +51,7 @@ export async function linkInfo(deps: CoreDeps, purpose: LinkPurpose, token: stri
   try {
     const { state, linkId } = await accountOfLink(deps, purpose, token);
     const s = assertUsable[purpose](state, linkId, deps.clock());
-    const expiresAt = purpose === 'welcome' ? s.invite?.expiresAt : s.reset?.expiresAt;
-    return { status: 'VALID', loginName: s.loginName, extension: s.extension, expiresAt };
+    return { status: 'VALID', loginName: s.loginName, extension: s.extension, expiresAt: expiryOf[purpose](s) };
   } catch (error) {
     if (isKeyturnError(error, 'LINK_EXPIRED')) return { status: 'EXPIRED' };
     if (isKeyturnError(error, 'LINK_USED')) return { status: 'USED' };

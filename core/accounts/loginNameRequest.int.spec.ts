@@ -68,7 +68,9 @@ describe('given an address shared by an account that completed setup and one tha
     const email = renderJob(jobs[0]!, state as OpenAccountState, ctx);
     expect(email.to).toEqual([ADDRESS]);
     expect(email.text).toMatch(/Ready to sign in:\n\n {2}- 101@acme\n\nTo sign in/);
-    expect(email.text).toMatch(/Setup not completed yet:\n\n {2}- 102@acme\n\nThis account has not completed setup yet/);
+    expect(email.text).toMatch(
+      /Setup not completed yet:\n\n {2}- 102@acme\n\nThis account has not completed setup yet/,
+    );
     expect(email.text).toContain('Sign in: http://keyturn.test/sign-in');
   });
 });

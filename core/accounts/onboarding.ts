@@ -10,6 +10,7 @@ import {
   assertWelcomeLinkUsable,
   decideAccount,
   initialAccountState,
+  isOpen,
   type AccountCommand,
   type OpenAccountState,
 } from './account.js';
@@ -42,17 +43,23 @@ export async function createUser(deps: CoreDeps, ctx: RequestContext, input: Cre
     extensionReservationStream(input.organizationId, input.extension),
     { type: 'ExtensionReserved', ownerId: accountId },
     metadata,
-    async (owner) => (await loadAccount(deps.store, owner)).state.status !== 'absent',
+    (owner) => holdsExtension(deps, owner, input.extension),
     `Extension ${input.extension} is already taken in this organization.`,
   );
   const result = await handleCommand(deps.store, accountStream(accountId), accountDecider, command, metadata);
   return { accountId, position: result.position, state: result.state };
 }
 
+/** Whether the account still holds `extension` (not erased, not moved to another one). */
+export async function holdsExtension(deps: CoreDeps, accountId: string, extension: string) {
+  const { state } = await loadAccount(deps.store, accountId);
+  return isOpen(state) && state.extension === extension;
+}
+
 export async function sendWelcomeEmail(deps: CoreDeps, ctx: RequestContext, accountId: string, bulkId?: string) {
   const now = deps.clock();
   const { state } = await loadAccount(deps.store, accountId);
-  if (state.status === 'absent') throw new KeyturnError('NOT_FOUND', 'No such user.');
+  if (!isOpen(state)) throw new KeyturnError('NOT_FOUND', 'No such user.');
   const command: AccountCommand = {
     type: 'SendWelcomeEmail',
     actor: ctx.actor,
@@ -124,8 +131,8 @@ export async function sendWelcomeEmails(
 }
 
 /** NOT_FOUND covers another organization's users too: their existence is not leaked. */
-const skipReason = (error: KeyturnError) =>
-  error.code === 'NOT_FOUND' ? 'No such user in this organization.' : error.code === 'CONFLICT' ? 'Already completed setup.' : error.message;
+export const skipReason = (error: KeyturnError) =>
+  error.code === 'NOT_FOUND' ? 'No such user in this organization.' : error.message;
 
 export interface CompleteSetupInput {
   token: string;

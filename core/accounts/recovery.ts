@@ -33,7 +33,7 @@ export async function processPasswordResetRequest(deps: RecoveryDeps, ctx: Reque
   const owners = (await deps.ownersOfEmail(email)).filter((o) => o.status === 'ACTIVE');
   for (const owner of owners) {
     const { state } = await loadAccount(deps.store, owner.accountId);
-    if (state.status !== 'active') continue;
+    if (state.status !== 'active' || state.deactivated) continue;
     // The cap counts every mailbox the email reaches, not only the address typed in.
     if (!(await allowed(deps, ctx, 'reset', owner, recipientsOf(state)))) continue;
     const now = deps.clock();
@@ -52,7 +52,13 @@ export async function processPasswordResetRequest(deps: RecoveryDeps, ctx: Reque
  * first time in the cap's window, the account records why (`EmailWithheld`), so an office manager
  * can tell the user; later refusals in the window add nothing, so a flood cannot bloat the history.
  */
-async function allowed(deps: RecoveryDeps, ctx: RequestContext, kind: RecoveryEmailKind, owner: AddressOwner, addresses: string[]) {
+async function allowed(
+  deps: RecoveryDeps,
+  ctx: RequestContext,
+  kind: RecoveryEmailKind,
+  owner: AddressOwner,
+  addresses: string[],
+) {
   const answers = await Promise.all(addresses.map((a) => deps.allowEmail(kind, a)));
   if (answers.every((a) => a === 'allowed')) return true;
   if (answers.includes('withheld-first')) {
@@ -67,12 +73,16 @@ type LoginNameRequest = Extract<AccountEvent, { type: 'LoginNameRequested' }>['d
 
 /** One email to the address asked about, listing every login name tied to it. */
 export async function processLoginNameRequest(deps: RecoveryDeps, ctx: RequestContext, email: string) {
-  const owners = await deps.ownersOfEmail(email);
+  // A deactivated account is never named: its owner has left (the answer is `true` all the same).
+  const owners = (await deps.ownersOfEmail(email)).filter((o) => o.status !== 'DEACTIVATED');
   if (owners.length === 0 || !(await allowed(deps, ctx, 'login-name', owners[0]!, [email]))) return;
   const requestId = newId(deps);
   const loginNames = owners.map((o) => o.loginName).sort();
   // An account that never completed setup has no password to sign in with: its email says so.
-  const pendingLoginNames = owners.filter((o) => o.status !== 'ACTIVE').map((o) => o.loginName).sort();
+  const pendingLoginNames = owners
+    .filter((o) => o.status !== 'ACTIVE')
+    .map((o) => o.loginName)
+    .sort();
   const request: Omit<LoginNameRequest, 'deliver'> = { requestId, to: email, loginNames, pendingLoginNames };
   for (const [i, owner] of owners.entries()) {
     // The decider records the command's data as the event's, `pendingLoginNames` included.

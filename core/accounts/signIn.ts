@@ -56,7 +56,8 @@ export async function verifyOwnPassword(
 
 async function passwordMatches(deps: CoreDeps, account: OpenAccountState | undefined, password: string) {
   const candidate = password.slice(0, 256);
-  if (account?.status !== 'active' || !account.passwordHash) {
+  // A deactivated account spends the same time and gets the same answer as a wrong password.
+  if (account?.status !== 'active' || account.deactivated || !account.passwordHash) {
     await deps.hasher.dummyVerify(candidate);
     return false;
   }
@@ -69,5 +70,7 @@ async function findAccount(deps: CoreDeps, domain: string, extension: string) {
   const accountId = await reservationOwner(deps.store, extensionReservationStream(organizationId, extension));
   if (!accountId) return undefined;
   const { state } = await loadAccount(deps.store, accountId);
-  return state.status === 'active' ? state : undefined;
+  // Mid-move (an extension change between reserving the new one and releasing the old), the old
+  // reservation still names the account: only the extension it has now signs in.
+  return state.status === 'active' && state.extension === extension ? state : undefined;
 }

@@ -5,7 +5,16 @@ import { evolveOrganization } from '../organizations/organization.js';
 
 const opened: AccountEvent = {
   type: 'AccountOpened',
-  data: { accountId: 'a', organizationId: 'o', name: 'Ann', extension: '101', loginName: '101@acme', email: 'a@x.example', role: 'USER', openedBy: 'system' },
+  data: {
+    accountId: 'a',
+    organizationId: 'o',
+    name: 'Ann',
+    extension: '101',
+    loginName: '101@acme',
+    email: 'a@x.example',
+    role: 'USER',
+    openedBy: 'system',
+  },
 };
 // As a newer version might have stored it.
 const fromTheFuture = { type: 'AccountTeleported', data: { to: 'Mars' } } as unknown as AccountEvent;
@@ -17,10 +26,13 @@ describe('given a stream with an event type this version does not know', () => {
   });
 
   it('folds an organization past it, unchanged', () => {
-    const registered = evolveOrganization({ status: 'absent' }, {
-      type: 'OrganizationRegistered',
-      data: { organizationId: 'o', name: 'Acme', domain: 'acme', registeredBy: 'system' },
-    });
+    const registered = evolveOrganization(
+      { status: 'absent' },
+      {
+        type: 'OrganizationRegistered',
+        data: { organizationId: 'o', name: 'Acme', domain: 'acme', registeredBy: 'system' },
+      },
+    );
     expect(evolveOrganization(registered, fromTheFuture as never)).toBe(registered);
   });
 });

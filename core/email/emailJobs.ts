@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { RecordedEvent } from '../eventStore/eventStore.js';
-import { foldState } from '../commandHandler.js';
 // account.ts imports this module too: its bindings are only read at call time, never at load.
-import { evolveAccount, initialAccountState } from '../accounts/account.js';
+import { isOpen, type OpenAccountState } from '../accounts/account.js';
 import type { AccountEvent, EmailKind } from '../accounts/events.js';
+import { accountStateOf } from './accountState.js';
 
 /** Which email an account event asks for. */
 export interface EmailRequest {
@@ -56,6 +56,13 @@ function requestOf(event: AccountEvent): EmailRequest | undefined {
       return event.data.noticeId && event.data.previousEmail
         ? { kind: 'email-changed', refId: event.data.noticeId }
         : undefined;
+    // The user's login name is made of the extension: the old one stops working, so they must hear of it.
+    case 'ExtensionChanged':
+      return event.data.noticeId ? { kind: 'extension-changed', refId: event.data.noticeId } : undefined;
+    case 'PinResetRequested':
+      return { kind: 'pin-reset', refId: event.data.resetId };
+    case 'WelcomeReminderSent':
+      return { kind: 'welcome-reminder', refId: event.data.reminderId };
     case 'AccountOpened':
     case 'SetupCompleted':
     case 'EmailWithheld':
@@ -63,6 +70,13 @@ function requestOf(event: AccountEvent): EmailRequest | undefined {
     case 'EmailDeliveryFailed':
     case 'EmailBounced':
     case 'EmailComplained':
+    case 'AccountRenamed':
+    case 'RoleChanged':
+    case 'AccountDeactivated':
+    case 'AccountReactivated':
+    case 'AccountErased':
+    case 'SignedOutEverywhere':
+    case 'VoicemailPinChanged':
       return undefined;
     default: {
       const _exhaustive: never = event;
@@ -79,8 +93,51 @@ export function emailJobOf(event: RecordedEvent): EmailJob | undefined {
 }
 
 /**
- * True when the job needs no email: its outcome is already recorded (sent before a crash or restart),
- * or — for links — a newer link of the same kind made this one useless.
+ * What may still reach a deactivated account: the notices that tell its owner something changed on it
+ * (a warning if it was not them). Never a link or a login name: a deactivated person must not get a way in.
+ */
+const reachesDeactivated = {
+  welcome: false,
+  reset: false,
+  'pin-reset': false,
+  'welcome-reminder': false,
+  'login-name': false,
+  'extension-changed': false,
+  'password-changed': true,
+  'email-changed': true,
+} satisfies Record<EmailKind, boolean>;
+
+/** A link is worth sending only while it is the account's usable one of its kind; notices always are. */
+function linkIsDead(job: EmailJob, state: OpenAccountState): boolean {
+  switch (job.kind) {
+    case 'welcome':
+      return state.invite?.inviteId !== job.refId;
+    case 'welcome-reminder':
+      // The reminder carries the welcome link: worth sending only while that link still is.
+      return state.invite?.inviteId !== (job.data as { inviteId?: string }).inviteId;
+    case 'reset':
+      return state.reset?.resetId !== job.refId;
+    case 'pin-reset':
+      return state.pinReset?.resetId !== job.refId;
+    case 'login-name':
+    case 'password-changed':
+    case 'email-changed':
+    case 'extension-changed':
+      return false;
+    default: {
+      // A new kind must say here whether it is a link that can die.
+      const _exhaustive: never = job.kind;
+      return false;
+    }
+  }
+}
+
+/**
+ * True when the job needs no email: its outcome is already recorded (sent before a crash or restart);
+ * the account is erased, or deactivated and the email is not one it may still get; or — for links — a
+ * newer link of the same kind, its use, a password/PIN change or an email change that dropped a
+ * recipient made this one useless. Judged on the stream as it is now, not as of the event: what
+ * happened since the request (a deactivation, an erasure) decides.
  */
 export function isSettled(job: EmailJob, stream: RecordedEvent[]): boolean {
   const later = stream.filter((e) => e.revision > job.event.revision);
@@ -90,10 +147,11 @@ export function isSettled(job: EmailJob, stream: RecordedEvent[]): boolean {
     (e) => outcomeTypes.has(e.type) && (e.data as { refId: string }).refId === job.refId,
   );
   if (outcomeRecorded) return true;
-  if (job.kind !== 'welcome' && job.kind !== 'reset') return false;
-  // A link is worth sending only while it is the account's usable one: not superseded by a newer
-  // link, not used, not killed by a password change or by an email change that dropped a recipient.
-  const { state } = foldState(stream, { evolve: evolveAccount, initialState: initialAccountState });
-  if (state.status === 'absent') return true;
-  return job.kind === 'welcome' ? state.invite?.inviteId !== job.refId : state.reset?.resetId !== job.refId;
+  const state = accountStateOf(stream);
+  // Unreadable or no account: an anomaly, not a rule; preparing the job logs it and sends nothing.
+  if (state === undefined || state.status === 'absent') return false;
+  // An erased person gets nothing more from us, not even a notice.
+  if (!isOpen(state)) return true;
+  if (state.deactivated && !reachesDeactivated[job.kind]) return true;
+  return linkIsDead(job, state);
 }

@@ -77,7 +77,10 @@ describe('email reactor with the real Postmark client against a local stand-in',
   describe('given the designated email changed after a welcome email, before the reactor ran', () => {
     it('sends no link to the old address, only the notice that the email changed', async () => {
       const id = await f.userWithWelcome('ben@acme.example', '101');
-      await changeEmailAddress(f.deps, { actor: SYSTEM }, id, { type: 'ChangeDesignatedEmail', email: 'ben.o@acme.example' });
+      await changeEmailAddress(f.deps, { actor: SYSTEM }, id, {
+        type: 'ChangeDesignatedEmail',
+        email: 'ben.o@acme.example',
+      });
       await f.start();
       await waitFor(() => f.atHead());
       expect(f.standIn.messages.map((m) => [m.Tag, m.To])).toEqual([['email-changed', 'ben@acme.example']]);

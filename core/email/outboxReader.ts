@@ -46,7 +46,9 @@ async function entryOf(dir: string, file: string): Promise<OutboxEntry | undefin
 
 /** The outbox's emails, newest first; `total` counts them all, `entries` holds at most `limit`. */
 export async function readOutbox(dir: string, limit = Infinity): Promise<{ total: number; entries: OutboxEntry[] }> {
-  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.json') && !f.startsWith('.'));
+  const files = (await readdir(dir).catch(() => [] as string[])).filter(
+    (f) => f.endsWith('.json') && !f.startsWith('.'),
+  );
   const entries = (await Promise.all(files.map((file) => entryOf(dir, file)))).filter((e) => e !== undefined);
   // Names start with the time, so the name breaks ties between emails of the same millisecond.
   entries.sort((a, b) => b.writtenAt.getTime() - a.writtenAt.getTime() || b.file.localeCompare(a.file));

@@ -66,7 +66,10 @@ export function createOutboxSender(options: OutboxSenderOptions): EmailSender {
       [`${base}.eml`, await eml(email, from, at)],
       [fileName, JSON.stringify(record, null, 2)],
     ]);
-    log.info({ to, subject, ...(logLinks ? { link: firstLink(text) } : {}), file: fileName }, 'email written to outbox');
+    log.info(
+      { to, subject, ...(logLinks ? { link: firstLink(text) } : {}), file: fileName },
+      'email written to outbox',
+    );
     return { ok: true, providerMessageId: fileName };
   }
 

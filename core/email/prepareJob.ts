@@ -1,3 +1,4 @@
+import { isOpen } from '../accounts/account.js';
 import { accountIdOfStream } from '../accounts/events.js';
 import { isKeyturnError } from '../errors.js';
 import type { EventStore, RecordedEvent } from '../eventStore/eventStore.js';
@@ -6,7 +7,8 @@ import { loadOrganization } from '../organizations/registerOrganization.js';
 import type { EmailJob } from './emailJobs.js';
 import type { OutgoingEmail } from './emailSender.js';
 import { safeText } from './logSafe.js';
-import { accountStateOf, type JobOutcome } from './recordOutcomes.js';
+import { accountStateOf } from './accountState.js';
+import type { JobOutcome } from './recordOutcomes.js';
 import { renderJob } from './renderJob.js';
 
 /** An email to send, or the failure to record instead. */
@@ -52,7 +54,7 @@ export async function prepareJob(
   organizations: Map<string, Promise<string | undefined>>,
 ): Promise<Prepared | undefined> {
   const state = accountStateOf(stream.filter((e) => e.revision <= job.event.revision));
-  if (state === undefined || state.status === 'absent') {
+  if (state === undefined || !isOpen(state)) {
     const context = { accountId: accountIdOfStream(job.event.streamName), kind: job.kind, refId: job.refId };
     ctx.log.warn(context, 'email job skipped: no readable account to send it for');
     return undefined;

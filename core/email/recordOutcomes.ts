@@ -1,7 +1,6 @@
-import type { AccountState } from '../accounts/account.js';
 import { accountDecider } from '../accounts/accountDecider.js';
 import type { EmailOutcome } from '../accounts/emailOutcomes.js';
-import { accountEventTypes, accountIdOfStream, type AccountEvent } from '../accounts/events.js';
+import { accountIdOfStream, type AccountEvent } from '../accounts/events.js';
 import { isKeyturnError } from '../errors.js';
 import {
   WrongExpectedRevisionError,
@@ -11,31 +10,12 @@ import {
   type StreamAppend,
 } from '../eventStore/eventStore.js';
 import type { Logger } from '../logger.js';
+import { accountStateOf } from './accountState.js';
 import type { EmailJob } from './emailJobs.js';
 
 export interface JobOutcome {
   job: EmailJob;
   outcome: EmailOutcome;
-}
-
-const known = new Set<string>(accountEventTypes);
-
-/**
- * The account as of these events. Types this build does not know pass by, as in every other consumer;
- * undefined when a stored payload is too broken to fold (that account's email cannot be handled, the
- * others' can).
- */
-export function accountStateOf(events: RecordedEvent[]): AccountState | undefined {
-  try {
-    return events
-      .filter((e) => known.has(e.type))
-      .reduce(
-        (state, e) => accountDecider.evolve(state, { type: e.type, data: e.data } as AccountEvent),
-        accountDecider.initialState(),
-      );
-  } catch {
-    return undefined;
-  }
 }
 
 // A user who keeps changing the account could make us lose every race; the email went out, so try hard.

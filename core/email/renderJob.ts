@@ -87,8 +87,61 @@ export function renderJob(job: EmailJob, account: OpenAccountState, ctx: RenderC
     }
     case 'email-changed': {
       const notice = emailChangeNotice(job);
-      input = { kind: 'email-changed', userName: account.name, loginName: account.loginName, changedAt: sentAt, ...notice.replacedBy };
+      input = {
+        kind: 'email-changed',
+        userName: account.name,
+        loginName: account.loginName,
+        changedAt: sentAt,
+        ...notice.replacedBy,
+      };
       to = [notice.to];
+      break;
+    }
+    case 'extension-changed': {
+      // The names come from the event, not the account: a later change gets its own notice.
+      const data = job.data as DataOf<'ExtensionChanged'>;
+      input = {
+        kind: 'extension-changed',
+        userName: account.name,
+        previousExtension: data.from,
+        extension: data.to,
+        loginName: data.loginName,
+        previousLoginName: data.previousLoginName,
+        changedAt: sentAt,
+        setupCompleted: account.status === 'active',
+        signInUrl: `${ctx.publicUrl}/sign-in`,
+      };
+      to = data.recipients;
+      break;
+    }
+    case 'welcome-reminder': {
+      const data = job.data as DataOf<'WelcomeReminderSent'>;
+      const token = signLink(ctx.linkSecret, 'welcome', accountId, data.inviteId);
+      input = {
+        kind: 'welcome-reminder',
+        organizationName: ctx.organizationName,
+        userName: account.name,
+        loginName: account.loginName,
+        link: `${ctx.publicUrl}/setup?token=${token}`,
+        expiresAt: new Date(data.expiresAt),
+        sentAt,
+      };
+      to = data.recipients;
+      break;
+    }
+    case 'pin-reset': {
+      const data = job.data as DataOf<'PinResetRequested'>;
+      // Its own MAC purpose: this token cannot reset a password, nor a password-reset token a PIN.
+      const token = signLink(ctx.linkSecret, 'pin-reset', accountId, data.resetId);
+      input = {
+        kind: 'pin-reset',
+        userName: account.name,
+        loginName: account.loginName,
+        link: `${ctx.publicUrl}/reset-pin?token=${token}`,
+        expiresAt: new Date(data.expiresAt),
+        sentAt,
+      };
+      to = data.recipients;
       break;
     }
   }

@@ -1,3 +1,4 @@
+import { welcomeReminder, type WelcomeReminderInput } from './reminderTemplate.js';
 import type { EmailKind } from '../accounts/events.js';
 import { button, labelled, list, page, paragraph } from './html.js';
 import { expirySentence, formatUtc } from './when.js';
@@ -8,6 +9,7 @@ import { expirySentence, formatUtc } from './when.js';
  * deterministic and testable.
  */
 export type EmailTemplateInput =
+  | WelcomeReminderInput
   | {
       kind: 'welcome';
       organizationName: string;
@@ -28,7 +30,24 @@ export type EmailTemplateInput =
    * To the address an email change took off the account. `replacedBy` is shown masked
    * (`j•••@example.com`): enough for the owner to recognise, too little to give it away.
    */
-  | { kind: 'email-changed'; userName: string; loginName: string; replacedBy?: string; changedAt: Date };
+  | { kind: 'email-changed'; userName: string; loginName: string; replacedBy?: string; changedAt: Date }
+  /**
+   * To the user whose extension changed: their login name is made of it, so the old one stops working.
+   * `setupCompleted: false` (no password yet) points to the welcome email instead of to signing in;
+   * `signInUrl` as for the login-name email.
+   */
+  | {
+      kind: 'extension-changed';
+      userName: string;
+      previousExtension: string;
+      extension: string;
+      loginName: string;
+      previousLoginName: string;
+      changedAt: Date;
+      setupCompleted: boolean;
+      signInUrl?: string;
+    }
+  | { kind: 'pin-reset'; userName: string; loginName: string; link: string; expiresAt: Date; sentAt: Date };
 
 export interface RenderedEmail {
   subject: string;
@@ -78,31 +97,42 @@ function welcome(i: Input<'welcome'>): RenderedEmail {
   };
 }
 
-function reset(i: Input<'reset'>): RenderedEmail {
-  const subject = 'Reset your password';
-  const intro = 'Someone asked to reset the password of your phone portal account.';
+/** A password or PIN reset: the same layout, its own words. */
+function resetLink(
+  i: Input<'reset' | 'pin-reset'>,
+  words: { subject: string; intro: string; action: string; ignore: string },
+): RenderedEmail {
+  const { subject, intro, action, ignore } = words;
   const expiry = expirySentence(i.expiresAt, i.sentAt);
-  const ignore = 'If you did not ask for this, ignore this email; your password stays unchanged.';
   return {
     subject,
     html: page(subject, [
       paragraph(`Hello ${i.userName},`),
       paragraph(intro),
       labelled('Login name:', i.loginName),
-      button('Choose a new password', i.link),
+      button(action, i.link),
       paragraph(expiry),
       paragraph(ignore),
     ]),
-    text: lines(
-      `Hello ${i.userName},`,
-      intro,
-      `Login name: ${i.loginName}`,
-      `Choose a new password: ${i.link}`,
-      expiry,
-      ignore,
-    ),
+    text: lines(`Hello ${i.userName},`, intro, `Login name: ${i.loginName}`, `${action}: ${i.link}`, expiry, ignore),
   };
 }
+
+const reset = (i: Input<'reset'>) =>
+  resetLink(i, {
+    subject: 'Reset your password',
+    intro: 'Someone asked to reset the password of your phone portal account.',
+    action: 'Choose a new password',
+    ignore: 'If you did not ask for this, ignore this email; your password stays unchanged.',
+  });
+
+const pinReset = (i: Input<'pin-reset'>) =>
+  resetLink(i, {
+    subject: 'Reset your voicemail PIN',
+    intro: 'Someone asked to reset the voicemail PIN of your phone account.',
+    action: 'Choose a new PIN',
+    ignore: 'If you did not ask for this, ignore this email; your voicemail PIN stays unchanged.',
+  });
 
 const oneOrSeveral = (names: string[], one: string, several: string) => (names.length > 1 ? several : one);
 
@@ -187,8 +217,50 @@ function emailChanged(i: Input<'email-changed'>): RenderedEmail {
   const warn = 'If this was not you, call your office manager right away.';
   return {
     subject,
-    html: page(subject, [paragraph(`Hello ${i.userName},`), paragraph(what), labelled('Login name:', i.loginName), paragraph(warn)]),
+    html: page(subject, [
+      paragraph(`Hello ${i.userName},`),
+      paragraph(what),
+      labelled('Login name:', i.loginName),
+      paragraph(warn),
+    ]),
     text: lines(`Hello ${i.userName},`, what, `Login name: ${i.loginName}`, warn),
+  };
+}
+
+/**
+ * The new login name up front: the user's next sign-in needs it. Only someone who has a password is
+ * told to sign in with it; an account that never completed setup is pointed to its welcome email.
+ */
+function extensionChanged(i: Input<'extension-changed'>): RenderedEmail {
+  const subject = 'Your phone extension and login name have changed';
+  const what = `Your phone extension was changed from ${i.previousExtension} to ${i.extension} on ${formatUtc(i.changedAt)}.`;
+  const previous = `Your previous login name, ${i.previousLoginName}, no longer works.`;
+  const next = i.setupCompleted
+    ? 'Your password stays the same: sign in with the new login name and the password you already have.'
+    : 'Your account has not completed setup yet. To complete it, open the Complete Setup link in your welcome email; ' +
+      'from then on, sign in with the new login name. If the link has expired, ask your office manager to send you a new welcome email.';
+  const signIn = i.setupCompleted && i.signInUrl ? i.signInUrl : undefined;
+  const warn = 'If you did not expect this change, ask your office manager.';
+  return {
+    subject,
+    html: page(subject, [
+      paragraph(`Hello ${i.userName},`),
+      paragraph(what),
+      labelled('Your login name is now', i.loginName),
+      paragraph(previous),
+      paragraph(next),
+      ...(signIn ? [button('Sign in', signIn)] : []),
+      paragraph(warn),
+    ]),
+    text: lines(
+      `Hello ${i.userName},`,
+      what,
+      `Your login name is now: ${i.loginName}`,
+      previous,
+      next,
+      ...(signIn ? [`Sign in: ${signIn}`] : []),
+      warn,
+    ),
   };
 }
 
@@ -205,6 +277,12 @@ export function renderEmail(input: EmailTemplateInput): RenderedEmail {
       return passwordChanged(input);
     case 'email-changed':
       return emailChanged(input);
+    case 'extension-changed':
+      return extensionChanged(input);
+    case 'pin-reset':
+      return pinReset(input);
+    case 'welcome-reminder':
+      return welcomeReminder(input);
     default: {
       const unhandled: never = input;
       throw new Error(`no template for ${JSON.stringify(unhandled)}`);

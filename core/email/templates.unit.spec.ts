@@ -182,8 +182,19 @@ describe('given a password-changed email', () => {
 });
 
 describe('given a notice to an address an email change took off the account', () => {
-  const changed = renderEmail({ kind: 'email-changed', userName: 'Ben Okafor', loginName: '101@acme', replacedBy: 'jane.doe@example.com', changedAt: sentAt });
-  const removed = renderEmail({ kind: 'email-changed', userName: 'Ben Okafor', loginName: '101@acme', changedAt: sentAt });
+  const changed = renderEmail({
+    kind: 'email-changed',
+    userName: 'Ben Okafor',
+    loginName: '101@acme',
+    replacedBy: 'jane.doe@example.com',
+    changedAt: sentAt,
+  });
+  const removed = renderEmail({
+    kind: 'email-changed',
+    userName: 'Ben Okafor',
+    loginName: '101@acme',
+    changedAt: sentAt,
+  });
 
   it('names the new address only masked, and says whom to call', () => {
     for (const body of [changed.text, changed.html]) {
@@ -203,5 +214,121 @@ describe('given a notice to an address an email change took off the account', ()
   it('masks even a one-letter local part', () => {
     expect(maskEmail('j@example.com')).toBe('j•••@example.com');
     expect(maskEmail('nonsense')).toBe('•••');
+  });
+});
+
+describe('given a voicemail PIN reset email', () => {
+  const pinLink = 'https://portal.example.com/reset-pin?token=abc_DEF-123';
+  const email = renderEmail({
+    kind: 'pin-reset',
+    userName: 'Dana',
+    loginName: '101@acme',
+    link: pinLink,
+    expiresAt: new Date('2026-03-03T17:05:00Z'),
+    sentAt,
+  });
+
+  it('offers to choose a new PIN through the link, in both bodies', () => {
+    expect(email.subject).toBe('Reset your voicemail PIN');
+    expect(email.html).toMatch(/<a [^>]*>Choose a new PIN<\/a>/);
+    expect(email.html).toContain(`href="${escapeHtml(pinLink)}"`);
+    expect(email.text).toContain(`Choose a new PIN: ${pinLink}`);
+    for (const body of [email.html, email.text]) expect(body).toContain('101@acme');
+  });
+  it('gives the expiry as the password reset email does', () => {
+    for (const body of [email.html, email.text]) {
+      expect(body).toContain('This link expires on 3 March 2026, 17:05 UTC (in 3 hours).');
+    }
+  });
+  it('tells someone who did not ask to ignore it, and that the PIN stays as it is', () => {
+    expect(email.text).toContain('If you did not ask for this, ignore this email; your voicemail PIN stays unchanged.');
+    expect(email.text).not.toContain('password');
+  });
+  it('escapes the name in the HTML body and refuses a link that is not http(s)', () => {
+    const html = renderEmail({
+      kind: 'pin-reset',
+      userName: '<b>Dana</b>',
+      loginName: '101@acme',
+      link: pinLink,
+      expiresAt: sentAt,
+      sentAt,
+    }).html;
+    expect(html).toContain('Hello &lt;b&gt;Dana&lt;/b&gt;,');
+    expect(() =>
+      renderEmail({
+        kind: 'pin-reset',
+        userName: 'Dana',
+        loginName: '101@acme',
+        link: 'data:text/html,x',
+        expiresAt: sentAt,
+        sentAt,
+      }),
+    ).toThrow(/http/);
+  });
+});
+
+describe('given an extension-changed email', () => {
+  const signInUrl = 'https://portal.example.com/sign-in';
+  const extensionChanged = (over: Partial<Extract<EmailTemplateInput, { kind: 'extension-changed' }>> = {}) =>
+    renderEmail({
+      kind: 'extension-changed',
+      userName: 'Ben Okafor',
+      previousExtension: '101',
+      extension: '205',
+      loginName: '205@acme',
+      previousLoginName: '101@acme',
+      changedAt: sentAt,
+      setupCompleted: true,
+      signInUrl,
+      ...over,
+    });
+
+  describe('to someone who completed setup', () => {
+    const email = extensionChanged();
+
+    it('says the extension changed from the old to the new one, and when', () => {
+      expect(email.subject).toBe('Your phone extension and login name have changed');
+      for (const body of [email.html, email.text]) {
+        expect(body).toContain('Your phone extension was changed from 101 to 205 on 3 March 2026, 14:05 UTC.');
+      }
+    });
+    it('gives the new login name, and that the previous one no longer works', () => {
+      expect(email.text).toContain('Your login name is now: 205@acme');
+      expect(email.html).toMatch(/Your login name is now <strong[^>]*>205@acme<\/strong>/);
+      for (const body of [email.html, email.text]) {
+        expect(body).toContain('Your previous login name, 101@acme, no longer works.');
+      }
+    });
+    it('says the password stays the same and links the sign-in page', () => {
+      expect(email.text).toContain('Your password stays the same');
+      expect(email.text).toContain(`Sign in: ${signInUrl}`);
+      expect(email.html).toMatch(new RegExp(`<a href="${signInUrl}"[^>]*>Sign in</a>`));
+    });
+    it('without a sign-in address, links nothing', () => {
+      const plain = extensionChanged({ signInUrl: undefined });
+      expect(plain.text).not.toContain('Sign in:');
+      expect(plain.html).not.toContain('href=');
+    });
+  });
+
+  describe('to someone who never completed setup (no password yet)', () => {
+    const email = extensionChanged({ setupCompleted: false });
+
+    it('points to the welcome email instead of to a password and a sign-in link', () => {
+      for (const body of [email.text, email.html]) {
+        expect(body).toContain('205@acme');
+        expect(body).toContain('open the Complete Setup link in your welcome email');
+        expect(body).not.toContain('password you already have');
+      }
+      expect(email.html).not.toContain('href=');
+      expect(email.text).not.toContain('Sign in:');
+    });
+  });
+
+  it('escapes every value in the HTML body', () => {
+    const email = extensionChanged({ userName: 'A&B', loginName: '<i>205</i>@acme' });
+    expect(email.html).toContain('Hello A&amp;B,');
+    expect(email.html).toContain('&lt;i&gt;205&lt;/i&gt;@acme');
+    expect(email.html).not.toContain('<i>');
   });
 });

@@ -1,6 +1,18 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export type LinkPurpose = 'welcome' | 'reset';
+export type LinkPurpose = 'welcome' | 'reset' | 'pin-reset';
+
+/**
+ * What each purpose puts into the MAC, so a token made for one purpose never verifies for another (a
+ * password-reset token must not reset a PIN). Part of every link already sent: changing one voids
+ * those links. The MAC input is these bytes and then exactly 32 id bytes, so distinct strings can
+ * never give the same input.
+ */
+const macPurpose = {
+  welcome: 'welcome',
+  reset: 'reset',
+  'pin-reset': 'voicemail-pin-reset',
+} as const satisfies Record<LinkPurpose, string>;
 
 const UUID_BYTES = 16;
 const MAC_BYTES = 32;
@@ -12,7 +24,7 @@ const bytesToUuid = (b: Buffer) => {
 };
 
 const mac = (secret: Buffer, purpose: LinkPurpose, accountId: Buffer, linkId: Buffer) =>
-  createHmac('sha256', secret).update(purpose).update(accountId).update(linkId).digest();
+  createHmac('sha256', secret).update(macPurpose[purpose]).update(accountId).update(linkId).digest();
 
 /**
  * `base64url(accountId · linkId · HMAC-SHA256(secret, purpose · accountId · linkId))`. Nothing secret is

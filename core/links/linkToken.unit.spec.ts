@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { signLink, verifyLink } from './linkToken.js';
 
@@ -81,5 +82,25 @@ describe('given links signed for different purposes and ids', () => {
     const token = signLink(SECRET, 'reset', ACCOUNT_ID, LINK_ID);
     expect(verifyLink(SECRET, 'reset', token)).toEqual({ accountId: ACCOUNT_ID, linkId: LINK_ID });
     expect(verifyLink(SECRET, 'welcome', token)).toBeUndefined();
+  });
+
+  it('keeps password resets and PIN resets apart: neither token verifies as the other, nor as a welcome', () => {
+    const reset = signLink(SECRET, 'reset', ACCOUNT_ID, LINK_ID);
+    const pinReset = signLink(SECRET, 'pin-reset', ACCOUNT_ID, LINK_ID);
+    expect(pinReset).not.toBe(reset);
+    expect(verifyLink(SECRET, 'pin-reset', pinReset)).toEqual({ accountId: ACCOUNT_ID, linkId: LINK_ID });
+    expect(verifyLink(SECRET, 'reset', pinReset)).toBeUndefined();
+    expect(verifyLink(SECRET, 'welcome', pinReset)).toBeUndefined();
+    expect(verifyLink(SECRET, 'pin-reset', reset)).toBeUndefined();
+    expect(verifyLink(SECRET, 'pin-reset', signLink(SECRET, 'welcome', ACCOUNT_ID, LINK_ID))).toBeUndefined();
+  });
+
+  // Links already in inboxes were signed with the purpose name itself: they must keep verifying.
+  it('signs welcome and reset links exactly as before per-purpose MAC strings existed', () => {
+    const ids = Buffer.from((ACCOUNT_ID + LINK_ID).replace(/-/g, ''), 'hex');
+    for (const purpose of ['welcome', 'reset'] as const) {
+      const macBytes = createHmac('sha256', SECRET).update(purpose).update(ids).digest();
+      expect(signLink(SECRET, purpose, ACCOUNT_ID, LINK_ID)).toBe(Buffer.concat([ids, macBytes]).toString('base64url'));
+    }
   });
 });

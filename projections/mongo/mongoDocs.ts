@@ -18,6 +18,10 @@ export interface UserDoc {
   expiresMs: number | null;
   lastStatus: string | null;
   bulkId: string | null;
+  /** absent on documents projected before deactivation existed, which `null` matches too */
+  deactivatedAt?: string | null;
+  /** the current welcome link was reminded of (absent on older documents: none were) */
+  reminded?: boolean | null;
   /** what a search finds the user by (see `mongoSearch.ts`); absent on documents projected before it */
   searchKeys: string[];
   /** the revision guard: a write only lands on a document with a lower revision */
@@ -37,6 +41,8 @@ export function toUserDoc(view: UserView): UserDoc {
     expiresMs: expiryKey(view.setupLinkExpiresAt) ?? null,
     lastStatus: view.lastEmail?.status ?? null,
     bulkId: view.lastEmail?.bulkId ?? null,
+    deactivatedAt: view.deactivatedAt ?? null,
+    reminded: view.welcomeReminderSentAt ? true : null,
     searchKeys: searchKeys(view),
     revision: view.revision,
     view,

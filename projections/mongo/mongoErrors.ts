@@ -12,20 +12,27 @@ import {
  * One `createIndexes` command per index: FerretDB v1.24 drops the connection (a server panic) when
  * one command names two or more indexes that all exist already — every restart of a process would.
  */
-export async function createIndexesOneByOne<T extends Document>(collection: Collection<T>, indexes: IndexDescription[]) {
+export async function createIndexesOneByOne<T extends Document>(
+  collection: Collection<T>,
+  indexes: IndexDescription[],
+) {
   for (const index of indexes) await collection.createIndexes([index]);
 }
 
 const DUPLICATE_KEY = new Set([11000, 11001]);
 
 /** E11000: the `_id` (or another unique key) exists already. FerretDB answers it for `_id` too. */
-export const isDuplicateKey = (error: unknown) => error instanceof MongoServerError && DUPLICATE_KEY.has(Number(error.code));
+export const isDuplicateKey = (error: unknown) =>
+  error instanceof MongoServerError && DUPLICATE_KEY.has(Number(error.code));
 
 /**
  * Inserts every document not there yet; returns the indexes of those whose `_id` existed. Unordered
  * inserts go on past a duplicate on MongoDB and on FerretDB alike.
  */
-export async function insertNew<T extends Document>(collection: Collection<T>, docs: OptionalUnlessRequiredId<T>[]): Promise<number[]> {
+export async function insertNew<T extends Document>(
+  collection: Collection<T>,
+  docs: OptionalUnlessRequiredId<T>[],
+): Promise<number[]> {
   if (docs.length === 0) return [];
   try {
     await collection.insertMany(docs, { ordered: false });

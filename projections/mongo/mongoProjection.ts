@@ -12,6 +12,7 @@ import { toAuditDoc, toUserDoc, type AuditDoc, type CheckpointDoc, type UserDoc 
 import { createIndexesOneByOne, insertNew, writeSkippingDuplicates } from './mongoErrors.js';
 import { auditFilter, userFilter } from './mongoFilters.js';
 import { backfillSearchKeys } from './mongoSearch.js';
+import { eraseMongoAudit } from './mongoAuditErasure.js';
 
 export const projectionCollections = (version: number) => ({ users: `users_v${version}`, audit: `audit_v${version}` });
 
@@ -24,6 +25,8 @@ async function ensureIndexes(users: Collection<UserDoc>, audit: Collection<Audit
     { key: { email: 1 }, name: 'email' },
     { key: { secondaryEmail: 1 }, name: 'secondary_email' },
     { key: { organizationId: 1, bulkId: 1 }, name: 'org_bulk' },
+    { key: { expiresMs: 1 }, name: 'reminder_due' },
+    { key: { organizationId: 1, 'view.role': 1 }, name: 'org_role' },
   ]);
   await createIndexesOneByOne(audit, [
     { key: { organizationId: 1, seq: -1 }, name: 'org_seq' },
@@ -60,10 +63,12 @@ export function openMongoVersion(db: Db, version: number): ProjectionStore {
   // every API instance that reads: reads of a collection not there yet simply find nothing.
   let indexed: Promise<void> | undefined;
   const writable = () =>
-    (indexed ??= ensureIndexes(users, audit).then(() => backfillSearchKeys(users)).catch((error: unknown) => {
-      indexed = undefined;
-      throw error;
-    }));
+    (indexed ??= ensureIndexes(users, audit)
+      .then(() => backfillSearchKeys(users))
+      .catch((error: unknown) => {
+        indexed = undefined;
+        throw error;
+      }));
 
   const total = async <T extends UserDoc | AuditDoc>(
     collection: Collection<T>,
@@ -106,7 +111,9 @@ export function openMongoVersion(db: Db, version: number): ProjectionStore {
   }
 
   async function applyAudit(events: RecordedEvent[], lookup: (id: string) => UserView | undefined, seq: number) {
-    const entries = events.flatMap((event) => toAuditEntry(event, lookup) ?? []).map((e, i) => toAuditDoc(e, seq + i + 1));
+    const entries = events
+      .flatMap((event) => toAuditEntry(event, lookup) ?? [])
+      .map((e, i) => toAuditDoc(e, seq + i + 1));
     // Already stored (a redelivered batch): the duplicate is skipped, and it kept the same seq.
     await insertNew(audit, entries);
     return entries.length;
@@ -120,7 +127,12 @@ export function openMongoVersion(db: Db, version: number): ProjectionStore {
       const seq = (await checkpoints.findOne({ _id: name }))?.seq ?? 0;
       const lookup = await applyUsers(events);
       const audited = await applyAudit(events, lookup, seq);
-      await checkpoints.updateOne({ _id: name }, { $set: { position: last.position, seq: seq + audited } }, { upsert: true });
+      await eraseMongoAudit(audit, events);
+      await checkpoints.updateOne(
+        { _id: name },
+        { $set: { position: last.position, seq: seq + audited } },
+        { upsert: true },
+      );
     },
     async checkpoint() {
       return (await checkpoints.findOne({ _id: name }))?.position;
@@ -141,21 +153,63 @@ export function openMongoVersion(db: Db, version: number): ProjectionStore {
           const [name, id] = decodeCursor(query.after, ['string', 'string'] as const);
           after = { name, id };
         }
-        const docs = await users.find(userFilter(query, after)).sort({ nameKey: 1, _id: 1 }).limit(first + 1).toArray();
+        const docs = await users
+          .find(userFilter(query, after))
+          .sort({ nameKey: 1, _id: 1 })
+          .limit(first + 1)
+          .toArray();
         const total =
-          totalIfComplete(docs.length, first, query.after) ?? (await users.countDocuments(userFilter(query), { limit: COUNT_CAP + 1 }));
-        const page = pageOf(docs.map((d) => d.view), first, Math.min(total, COUNT_CAP), userCursor);
+          totalIfComplete(docs.length, first, query.after) ??
+          (await users.countDocuments(userFilter(query), { limit: COUNT_CAP + 1 }));
+        const page = pageOf(
+          docs.map((d) => d.view),
+          first,
+          Math.min(total, COUNT_CAP),
+          userCursor,
+        );
         return { ...page, totalCountIsExact: total <= COUNT_CAP };
       },
       async matchingIds(query, limit) {
         // limit(0) means "no limit" to MongoDB; SQL's LIMIT 0 means none
         if (limit <= 0) return [];
-        const docs = await users.find(userFilter(query), { projection: { _id: 1 } }).sort({ nameKey: 1, _id: 1 }).limit(limit).toArray();
+        const docs = await users
+          .find(userFilter(query), { projection: { _id: 1 } })
+          .sort({ nameKey: 1, _id: 1 })
+          .limit(limit)
+          .toArray();
+        return docs.map((d) => d._id);
+      },
+      async dueForReminder(now, withinMs, limit) {
+        const from = now.getTime();
+        const docs = await users
+          .find(
+            { completedAt: null, deactivatedAt: null, reminded: null, expiresMs: { $gt: from, $lte: from + withinMs } },
+            { projection: { _id: 1, organizationId: 1 } },
+          )
+          .sort({ expiresMs: 1 })
+          .limit(Math.max(1, limit))
+          .toArray();
+        return docs.map((d) => ({ id: d._id, organizationId: d.organizationId }));
+      },
+      async statusCounts(organizationId, now) {
+        const counts = { NOT_INVITED: 0, INVITED: 0, INVITE_EXPIRED: 0, ACTIVE: 0, DEACTIVATED: 0 };
+        // One count per status: FerretDB v1 groups only by plain fields, and the status is derived.
+        for (const status of Object.keys(counts) as (keyof typeof counts)[]) {
+          counts[status] = await users.countDocuments(userFilter({ organizationId, status: [status], now }));
+        }
+        return counts;
+      },
+      async idsWithRole(organizationId, role) {
+        // Rare (a role change or deactivation of a manager): the organization's documents are read, not indexed.
+        const docs = await users.find({ organizationId, 'view.role': role }, { projection: { _id: 1 } }).toArray();
         return docs.map((d) => d._id);
       },
       async ownersOfEmail(email, now) {
         const key = emailKey(email);
-        const docs = await users.find({ $or: [{ email: key }, { secondaryEmail: key }] }).sort({ organizationId: 1, _id: 1 }).toArray();
+        const docs = await users
+          .find({ $or: [{ email: key }, { secondaryEmail: key }] })
+          .sort({ organizationId: 1, _id: 1 })
+          .toArray();
         return docs.map(({ view }) => ({
           accountId: view.id,
           organizationId: view.organizationId,
@@ -185,10 +239,17 @@ export function openMongoVersion(db: Db, version: number): ProjectionStore {
           const [afterSeq] = decodeCursor(query.after, ['number'] as const);
           page = { $and: [filter, { seq: { $lt: afterSeq } }] };
         }
-        const docs = await audit.find(page).sort({ seq: -1 }).limit(first + 1).toArray();
+        const docs = await audit
+          .find(page)
+          .sort({ seq: -1 })
+          .limit(first + 1)
+          .toArray();
         const totalCount = await total(audit, filter, docs.length, first, query.after);
         const paged = pageOf(docs, first, totalCount, (doc) => encodeCursor([doc.seq]));
-        return { ...paged, edges: paged.edges.map(({ cursor, node }) => ({ cursor, node: JSON.parse(node.entry) as AuditEntry })) };
+        return {
+          ...paged,
+          edges: paged.edges.map(({ cursor, node }) => ({ cursor, node: JSON.parse(node.entry) as AuditEntry })),
+        };
       },
     },
   };

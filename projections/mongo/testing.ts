@@ -4,7 +4,8 @@ import { inject } from 'vitest';
 /** The FerretDB of the `mongo` vitest project; fails (never skips) outside it. */
 export function testMongoUrl(): string {
   const url = inject('mongodbUrl');
-  if (!url) throw new Error('No MongoDB URL: run this spec in the `mongo` vitest project (its global setup starts FerretDB).');
+  if (!url)
+    throw new Error('No MongoDB URL: run this spec in the `mongo` vitest project (its global setup starts FerretDB).');
   return url;
 }
 

@@ -8,7 +8,8 @@ export interface Filter {
 }
 
 /** `statusOf` in SQL, so the status filter runs in the database. */
-const statusSql = `CASE
+export const statusSql = `CASE
+  WHEN deactivated_at IS NOT NULL THEN 'DEACTIVATED'
   WHEN setup_completed_at IS NOT NULL THEN 'ACTIVE'
   WHEN setup_link_expires_ms IS NULL THEN 'NOT_INVITED'
   WHEN setup_link_expires_ms > @now THEN 'INVITED'
@@ -19,7 +20,12 @@ const statusSql = `CASE
  * one at a time. instr() compares plain text: `%`, `_`, `\\` or `.*` typed by someone are never a
  * pattern; the extension prefix is a range, so the (organization_id, extension) index serves it.
  */
-export function searchConditions(plan: SearchPlan): { name?: string; extension?: string; login?: string; params: Filter['params'] } {
+export function searchConditions(plan: SearchPlan): {
+  name?: string;
+  extension?: string;
+  login?: string;
+  params: Filter['params'];
+} {
   const params: Filter['params'] = {};
   if (plan.login) {
     Object.assign(params, { loginExt: plan.login.extension, login: plan.login.prefix });
@@ -40,6 +46,12 @@ export function baseFilter(query: Omit<UserQuery, 'first' | 'after'>): Filter {
   if (query.status?.length) {
     clauses.push(`${statusSql} IN (SELECT value FROM json_each(@statuses))`);
     Object.assign(params, { statuses: JSON.stringify(query.status), now: query.now.getTime() });
+  }
+  if (query.expiresWithinMs !== undefined) {
+    clauses.push(
+      'setup_completed_at IS NULL AND deactivated_at IS NULL AND setup_link_expires_ms > @soonFrom AND setup_link_expires_ms <= @soonTo',
+    );
+    Object.assign(params, { soonFrom: query.now.getTime(), soonTo: query.now.getTime() + query.expiresWithinMs });
   }
   return { where: clauses.join(' AND '), params };
 }

@@ -15,6 +15,20 @@ export const projectionTables = (version: number) => ({
   searchQueue: `users_v${version}_search_queue`,
 });
 
+/**
+ * Columns added after a version's table may have been created. Each is NULL for every row written
+ * before it existed, which is exactly right for these: no account could be deactivated before then.
+ */
+export const addedUserColumns = [
+  { name: 'deactivated_at', type: 'TEXT' },
+  { name: 'reminded', type: 'INTEGER' },
+] as const;
+
+/** Indexes on added columns: created once the columns exist (`addMissingColumns`). */
+export const addedUserIndexes = (users: string) => `
+  CREATE INDEX IF NOT EXISTS ${users}_reminder_due ON ${users} (setup_link_expires_ms)
+    WHERE setup_completed_at IS NULL AND deactivated_at IS NULL AND reminded IS NULL;`;
+
 /** The tables of one projection version; `_v1` is the first, a rebuild creates the next. */
 export const projectionSchema = (version: number) =>
   schemaV1.replaceAll('users_v1', `users_v${version}`).replaceAll('audit_v1', `audit_v${version}`);
@@ -32,6 +46,8 @@ const schemaV1 = `
     last_email_status TEXT,
     last_email_bulk_id TEXT,
     revision INTEGER NOT NULL,
+    deactivated_at TEXT,
+    reminded INTEGER,
     doc TEXT NOT NULL
   );
   -- Covers every column a user search filters on: a search reads the index alone, in page order, and
@@ -75,7 +91,11 @@ export const sharedSchema = `
     credential_version INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL,
     expires_at TEXT NOT NULL,
-    expires_at_ms INTEGER NOT NULL
+    expires_at_ms INTEGER NOT NULL,
+    -- added later: older files gain these in sqliteSessions.ts, which fills in ids and indexes them
+    id TEXT,
+    user_agent TEXT,
+    last_seen_at TEXT
   ) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS sessions_account ON sessions (account_id);
   CREATE INDEX IF NOT EXISTS sessions_expires ON sessions (expires_at_ms);

@@ -123,6 +123,17 @@ export function drainSearchQueue(db: Database, { users, search, searchQueue }: S
 }
 
 /**
+ * Erasure: makes the index forget the tokens of rows deleted or renamed so far. A contentless_delete
+ * table deletes by tombstone, and the tokens stay in their segment until a merge — FTS5's own
+ * `secure-delete` option does not apply to such tables (checked on SQLite 3.53) — so this merges
+ * every segment into one, which leaves the tombstoned entries out. It rewrites the whole index (a
+ * few MB for 100,000 users): worth it only when a person's name must go.
+ */
+export function purgeDeletedTokens(db: Database, { search }: Pick<SearchTables, 'search'>) {
+  db.prepare(`INSERT INTO ${search} (${search}) VALUES ('optimize')`).run();
+}
+
+/**
  * Removes the name indexes and their triggers. A bulk load (a rebuild writing every user once) can
  * drop them first and have `ensureSearchIndex` build them in one pass afterwards, as it does for a
  * file that never had them.

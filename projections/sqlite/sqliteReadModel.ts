@@ -4,15 +4,16 @@ import type { RecordedEvent } from '../../core/eventStore/eventStore.js';
 import { ownerOnlyFile } from '../../core/eventStore/ownerOnlyFile.js';
 import { toAuditEntry } from '../audit/auditProjection.js';
 import { clampFirst, decodeCursor, encodeCursor, pageOf, totalIfComplete } from '../paging.js';
-import type { AuditEntry, BulkProgress, ProjectionStore, ReadModel, UserView } from '../readModel.js';
+import type { AccountStatus, AuditEntry, BulkProgress, ProjectionStore, ReadModel, UserView } from '../readModel.js';
 import { statusOf } from '../readModel.js';
 import { emailKey, expiryKey, nameKey } from '../users/userKeys.js';
 import { evolveUser, userIdOf } from '../users/userProjection.js';
 import { projectorName, versionedReadModel } from '../versioned.js';
 import { COUNT_CAP } from '../users/userSearch.js';
-import { auditFilter, type Filter } from './filters.js';
-import { projectionSchema, projectionTables, sharedSchema } from './schema.js';
+import { auditFilter, statusSql, type Filter } from './filters.js';
+import { addedUserColumns, addedUserIndexes, projectionSchema, projectionTables, sharedSchema } from './schema.js';
 import { drainSearchQueue, ensureSearchIndex } from './searchIndex.js';
+import { sqliteErasure } from './sqliteErasure.js';
 import { createSqliteLeases } from './sqliteLeases.js';
 import { createSqliteSessions } from './sqliteSessions.js';
 import { createSqliteVersionRecord, dropSqliteVersion } from './sqliteVersions.js';
@@ -40,6 +41,8 @@ const userRow = (doc: UserView): Params => ({
   expiresMs: expiryKey(doc.setupLinkExpiresAt) ?? null,
   lastStatus: doc.lastEmail?.status ?? null,
   bulkId: doc.lastEmail?.bulkId ?? null,
+  deactivatedAt: doc.deactivatedAt ?? null,
+  reminded: doc.welcomeReminderSentAt ? 1 : null,
   revision: doc.revision,
   doc: JSON.stringify(doc),
 });
@@ -56,6 +59,8 @@ export function createSqliteReadModel(options: SqliteReadModelOptions): ReadMode
   // Derived data: a power cut may lose the newest batches, but it loses their checkpoint with them.
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 10000');
+  // Erasure: what is deleted or overwritten (a person's row, audit text) is zeroed in the file, not left in free space.
+  db.pragma('secure_delete = ON');
   // Searches scan an organization's index entries; keep them in memory rather than re-reading pages.
   db.pragma('cache_size = -65536');
   db.exec(sharedSchema);
@@ -81,11 +86,26 @@ export function createSqliteReadModel(options: SqliteReadModelOptions): ReadMode
   });
 }
 
+/** Brings a version's users table created by an older build up to today's columns. */
+function addMissingColumns(db: Database.Database, users: string) {
+  const present = new Set(
+    db
+      .prepare<[], { name: string }>(`PRAGMA table_info(${users})`)
+      .all()
+      .map((c) => c.name),
+  );
+  for (const column of addedUserColumns) {
+    if (!present.has(column.name)) db.exec(`ALTER TABLE ${users} ADD COLUMN ${column.name} ${column.type}`);
+  }
+  db.exec(addedUserIndexes(users));
+}
+
 /** The tables of one projection version, created if missing, and every statement on them. */
 function openVersion(db: Database.Database, version: number, searchSteps?: SearchSteps): ProjectionStore {
   db.exec(projectionSchema(version));
   const tables = projectionTables(version);
   const { users, audit } = tables;
+  addMissingColumns(db, users);
   ensureSearchIndex(db, tables);
   const name = projectorName(version);
   const userById = db.prepare<[string], { doc: string }>(`SELECT doc FROM ${users} WHERE id = ?`);
@@ -99,17 +119,36 @@ function openVersion(db: Database.Database, version: number, searchSteps?: Searc
   // The WHERE repeats the revision guard so that two writers can never move a document backwards.
   const upsertUser = db.prepare<[Params]>(`
     INSERT INTO ${users} (id, organization_id, name_lower, extension, email_lower, secondary_email_lower,
-      setup_completed_at, setup_link_expires_ms, last_email_status, last_email_bulk_id, revision, doc)
+      setup_completed_at, setup_link_expires_ms, last_email_status, last_email_bulk_id, deactivated_at, reminded,
+      revision, doc)
     VALUES (@id, @org, @nameLower, @extension, @email, @secondaryEmail,
-      @completedAt, @expiresMs, @lastStatus, @bulkId, @revision, @doc)
+      @completedAt, @expiresMs, @lastStatus, @bulkId, @deactivatedAt, @reminded, @revision, @doc)
     ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id, name_lower = excluded.name_lower,
       extension = excluded.extension, email_lower = excluded.email_lower,
       secondary_email_lower = excluded.secondary_email_lower, setup_completed_at = excluded.setup_completed_at,
       setup_link_expires_ms = excluded.setup_link_expires_ms, last_email_status = excluded.last_email_status,
-      last_email_bulk_id = excluded.last_email_bulk_id, revision = excluded.revision, doc = excluded.doc
+      last_email_bulk_id = excluded.last_email_bulk_id, deactivated_at = excluded.deactivated_at,
+      reminded = excluded.reminded,
+      revision = excluded.revision, doc = excluded.doc
     WHERE excluded.revision > ${users}.revision`);
   const ownersOfEmail = db.prepare<{ email: string }, { doc: string }>(
     `SELECT doc FROM ${users} WHERE email_lower = @email OR secondary_email_lower = @email ORDER BY organization_id, id`,
+  );
+  const dueForReminder = db.prepare<
+    { now: number; until: number; limit: number },
+    { id: string; organizationId: string }
+  >(
+    `SELECT id, organization_id AS organizationId FROM ${users} INDEXED BY ${users}_reminder_due
+     WHERE setup_completed_at IS NULL AND deactivated_at IS NULL AND reminded IS NULL
+       AND setup_link_expires_ms > @now AND setup_link_expires_ms <= @until
+     ORDER BY setup_link_expires_ms LIMIT @limit`,
+  );
+  const statusCounts = db.prepare<{ org: string; now: number }, { status: AccountStatus; n: number }>(
+    `SELECT ${statusSql} AS status, count(*) AS n FROM ${users} WHERE organization_id = @org GROUP BY 1`,
+  );
+  // Rare (a role change or deactivation of a manager): the organization's rows are read, not indexed.
+  const withRole = db.prepare<[string, string], { id: string }>(
+    `SELECT id FROM ${users} WHERE organization_id = ? AND json_extract(doc, '$.role') = ?`,
   );
   const bulkCounts = db.prepare<[string, string], { status: string; n: number }>(
     `SELECT last_email_status AS status, count(*) AS n FROM ${users}
@@ -119,6 +158,7 @@ function openVersion(db: Database.Database, version: number, searchSteps?: Searc
     INSERT INTO ${audit} (id, position, organization_id, account_id, type, actor_id, occurred_at_ms, entry)
     VALUES (@id, @position, @org, @accountId, @type, @actorId, @occurredMs, @entry)
     ON CONFLICT (id) DO NOTHING`);
+  const applyErasures = sqliteErasure(db, tables);
   const readCheckpoint = db.prepare<[string], { position: string }>('SELECT position FROM checkpoints WHERE name = ?');
   const saveCheckpoint = db.prepare<[string, string]>(
     'INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
@@ -136,7 +176,12 @@ function openVersion(db: Database.Database, version: number, searchSteps?: Searc
     (prepared(`SELECT count(*) AS n FROM ${audit} WHERE ${filter.where}`).get(filter.params) as { n: number }).n;
   const userSearch = sqliteUserSearch(prepared, tables, searchSteps);
   const docsOf = (organizationId: string, ids: string[]) => {
-    const found = new Map(usersInOrg.all(JSON.stringify(ids), organizationId).map(parseDoc).map((u) => [u.id, u]));
+    const found = new Map(
+      usersInOrg
+        .all(JSON.stringify(ids), organizationId)
+        .map(parseDoc)
+        .map((u) => [u.id, u]),
+    );
     return [...new Set(ids)].flatMap((id) => found.get(id) ?? []);
   };
 
@@ -176,6 +221,7 @@ function openVersion(db: Database.Database, version: number, searchSteps?: Searc
         entry: JSON.stringify(entry),
       });
     }
+    applyErasures(events);
     const last = events[events.length - 1];
     if (last) saveCheckpoint.run(name, last.position);
   });
@@ -210,6 +256,17 @@ function openVersion(db: Database.Database, version: number, searchSteps?: Searc
       },
       async matchingIds(query, limit) {
         return limit > 0 ? userSearch.ids(query, limit) : [];
+      },
+      async dueForReminder(now, withinMs, limit) {
+        return dueForReminder.all({ now: now.getTime(), until: now.getTime() + withinMs, limit });
+      },
+      async statusCounts(organizationId, now) {
+        const counts = { NOT_INVITED: 0, INVITED: 0, INVITE_EXPIRED: 0, ACTIVE: 0, DEACTIVATED: 0 };
+        for (const row of statusCounts.all({ org: organizationId, now: now.getTime() })) counts[row.status] = row.n;
+        return counts;
+      },
+      async idsWithRole(organizationId, role) {
+        return withRole.all(organizationId, role).map((row) => row.id);
       },
       async ownersOfEmail(email, now) {
         return ownersOfEmail.all({ email: emailKey(email) }).map((row) => {

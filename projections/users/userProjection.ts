@@ -36,6 +36,7 @@ export function evolveUser(doc: UserView | null, event: RecordedEvent): UserView
   if (e.type === 'AccountOpened') return doc ?? opened(e.data, revision);
   // Nothing to attach it to: the account was never opened (or its opening was never delivered).
   if (!doc) return null;
+  if (doc.erasedAt) return { ...doc, revision };
   return { ...change(doc, e, event.metadata.occurredAt), revision };
 }
 
@@ -58,11 +59,35 @@ function omit<T extends object, K extends keyof T>(value: T, key: K): Omit<T, K>
   return rest;
 }
 
+const versionAfter = (doc: UserView) => (doc.credentialVersion ?? 0) + 1;
+
+export const ERASED_NAME = 'Erased user';
+
+/**
+ * Nothing personal stays: no name, no address, no email history; the extension and login name go too
+ * (released: another user may hold them now). Ids and times remain so the audit history keeps its shape. Events after the erasure (none are
+ * decided, but a late provider report may arrive) change nothing.
+ */
+function erased(doc: UserView, at: string): UserView {
+  const { secondaryEmail: _s, lastEmail: _l, ...rest } = doc;
+  return {
+    ...rest,
+    name: ERASED_NAME,
+    email: '',
+    extension: '',
+    loginName: '',
+    deactivatedAt: doc.deactivatedAt ?? at,
+    erasedAt: at,
+    credentialVersion: versionAfter(doc),
+  };
+}
+
 function change(doc: UserView, e: Exclude<AccountEvent, { type: 'AccountOpened' }>, at: string): UserView {
   switch (e.type) {
     case 'WelcomeEmailSent':
       return {
-        ...doc,
+        // A new link gets its own reminder.
+        ...omit(doc, 'welcomeReminderSentAt'),
         welcomeEmailSentAt: at,
         setupLinkExpiresAt: e.data.expiresAt,
         lastEmail: pending('welcome', e.data.inviteId, e.data.recipients, at, e.data.bulkId),
@@ -74,14 +99,17 @@ function change(doc: UserView, e: Exclude<AccountEvent, { type: 'AccountOpened' 
     case 'PasswordChanged':
       return {
         ...doc,
-        credentialVersion: (doc.credentialVersion ?? 0) + 1,
+        credentialVersion: versionAfter(doc),
         lastEmail: pending('password-changed', e.data.changeId, e.data.recipients, at),
       };
     case 'EmailWithheld': {
       // Shown where the office manager looks when a user says nothing arrived.
       const what = e.data.kind === 'reset' ? 'password reset' : 'login name';
       const error = `Not sent: too many ${what} emails to this address within the hour.`;
-      return { ...doc, lastEmail: { kind: e.data.kind, refId: e.data.withheldId, status: 'FAILED', to: [], at, error } };
+      return {
+        ...doc,
+        lastEmail: { kind: e.data.kind, refId: e.data.withheldId, status: 'FAILED', to: [], at, error },
+      };
     }
     case 'LoginNameRequested':
       // One request names every account of an address; only the one that sends the email tracks it.
@@ -104,10 +132,43 @@ function change(doc: UserView, e: Exclude<AccountEvent, { type: 'AccountOpened' 
     case 'EmailBounced':
       // Only a permanent bounce means the email never arrived; soft bounces are retried by the provider.
       if (doc.lastEmail?.refId !== e.data.refId || !e.data.permanent) return doc;
-      return { ...doc, lastEmail: { ...doc.lastEmail, status: 'FAILED', at, error: `${e.data.reason} (${e.data.to.join(', ')})` } };
+      return {
+        ...doc,
+        lastEmail: { ...doc.lastEmail, status: 'FAILED', at, error: `${e.data.reason} (${e.data.to.join(', ')})` },
+      };
     case 'EmailComplained':
       // The email arrived; the complaint is in the history, and the provider refuses the address from now on.
       return doc;
+    case 'AccountRenamed':
+      return { ...doc, name: e.data.name };
+    case 'RoleChanged':
+      return { ...doc, role: e.data.role };
+    case 'ExtensionChanged':
+      return {
+        ...doc,
+        extension: e.data.to,
+        loginName: e.data.loginName,
+        ...(e.data.noticeId ? { lastEmail: pending('extension-changed', e.data.noticeId, e.data.recipients, at) } : {}),
+      };
+    case 'AccountDeactivated':
+      // Its link died with it: reactivated before setup, the account is NOT_INVITED again.
+      return { ...omit(doc, 'setupLinkExpiresAt'), deactivatedAt: at, credentialVersion: versionAfter(doc) };
+    case 'AccountReactivated':
+      return omit(doc, 'deactivatedAt');
+    case 'SignedOutEverywhere':
+      return { ...doc, credentialVersion: versionAfter(doc) };
+    case 'PinResetRequested':
+      return { ...doc, lastEmail: pending('pin-reset', e.data.resetId, e.data.recipients, at) };
+    case 'VoicemailPinChanged':
+      return doc;
+    case 'WelcomeReminderSent':
+      return {
+        ...doc,
+        welcomeReminderSentAt: at,
+        lastEmail: pending('welcome-reminder', e.data.reminderId, e.data.recipients, at),
+      };
+    case 'AccountErased':
+      return erased(doc, at);
     default: {
       // Unreachable for stored types (`userIdOf` filters on the handled list); the compiler checks it.
       const _unknown: never = e;

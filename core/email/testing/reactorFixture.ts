@@ -3,13 +3,19 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SYSTEM } from '../../actor.js';
+import { isOpen, type AccountCommand } from '../../accounts/account.js';
+import { accountDecider, loadAccount } from '../../accounts/accountDecider.js';
 import { createUser, sendWelcomeEmail } from '../../accounts/onboarding.js';
 import { accountStream, type AccountEvent } from '../../accounts/events.js';
-import type { CoreDeps } from '../../context.js';
+import { handleCommand } from '../../commandHandler.js';
+import { metadataFor, type CoreDeps } from '../../context.js';
 import { createArgon2Hasher } from '../../crypto/secrets.js';
 import { createSqliteCheckpointStore, type CheckpointStore } from '../../eventStore/checkpoints.js';
 import type { EventStore } from '../../eventStore/eventStore.js';
 import { createSqliteEventStore } from '../../eventStore/sqliteEventStore.js';
+import { createDataKeys } from '../../personalData/keyWrapping.js';
+import { withPersonalData } from '../../personalData/personalDataStore.js';
+import { memoryKeyStorage } from '../../personalData/testing/memoryKeyStorage.js';
 import { silentLogger } from '../../logger.js';
 import { registerOrganization } from '../../organizations/registerOrganization.js';
 import { startEmailReactor, type EmailReactor, type EmailReactorDeps } from '../emailReactor.js';
@@ -34,7 +40,11 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
  */
 export async function reactorFixture() {
   const dir = mkdtempSync(join(tmpdir(), 'keyturn-reactor-'));
-  const store: EventStore = createSqliteEventStore({ path: join(dir, 'events.db'), pollIntervalMs: 20 });
+  // Personal data sealed, as the service stores it: the reactor reads its jobs through that step.
+  const store: EventStore = withPersonalData(
+    createSqliteEventStore({ path: join(dir, 'events.db'), pollIntervalMs: 20 }),
+    createDataKeys(memoryKeyStorage().storage, randomBytes(32)),
+  );
   const checkpoints: CheckpointStore = createSqliteCheckpointStore(join(dir, 'checkpoints.db'));
   const standIn = await startPostmarkStandIn({ token: TOKEN });
   const secret = randomBytes(32);
@@ -46,6 +56,39 @@ export async function reactorFixture() {
   };
   const { organizationId } = await registerOrganization(deps, { name: 'Acme', domain: 'acme' });
   const reactors: EmailReactor[] = [];
+
+  /**
+   * A command through the account decider, as the service that owns it would issue it (by the system):
+   * the reactor's specs need the events, not the service's own checks.
+   */
+  const decide = (accountId: string, command: AccountCommand) =>
+    handleCommand(
+      store,
+      accountStream(accountId),
+      accountDecider,
+      command,
+      metadataFor(deps, { actor: SYSTEM }, organizationId),
+    );
+
+  async function userWithWelcome(email: string, extension: string) {
+    const { accountId } = await createUser(
+      deps,
+      { actor: SYSTEM },
+      { organizationId, name: 'Ben Okafor', extension, email, role: 'USER' },
+    );
+    await sendWelcomeEmail(deps, { actor: SYSTEM }, accountId);
+    return accountId;
+  }
+
+  /** A user who completed setup (placeholder hashes: no one signs in here); their welcome link is used. */
+  async function userWithPassword(email: string, extension: string) {
+    const accountId = await userWithWelcome(email, extension);
+    const { state } = await loadAccount(store, accountId);
+    if (!isOpen(state) || !state.invite) throw new Error('no welcome link to complete setup with');
+    const data = { inviteId: state.invite.inviteId, passwordHash: 'unused-hash', pinHash: 'unused-hash' };
+    await decide(accountId, { type: 'CompleteSetup', now: new Date(), data });
+    return accountId;
+  }
 
   const fixture = {
     dir,
@@ -81,15 +124,9 @@ export async function reactorFixture() {
     /** Email outcomes and reports on the account's stream. */
     outcomes: async (accountId: string) =>
       (await store.readStream(accountStream(accountId))).filter((e) => e.type.startsWith('Email')),
-    async userWithWelcome(email: string, extension: string) {
-      const { accountId } = await createUser(
-        deps,
-        { actor: SYSTEM },
-        { organizationId, name: 'Ben Okafor', extension, email, role: 'USER' },
-      );
-      await sendWelcomeEmail(deps, { actor: SYSTEM }, accountId);
-      return accountId;
-    },
+    decide,
+    userWithWelcome,
+    userWithPassword,
     /** Appends events as they might be found in an old or foreign log, around every decider. */
     async appendRaw(accountId: string, events: { type: string; data: unknown }[]) {
       const metadata = { occurredAt: new Date().toISOString(), actor: 'system', correlationId: randomUUID() };
