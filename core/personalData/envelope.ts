@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { poolRandomBytes } from './randomPool.js';
 import { ERASED } from '../accounts/events.js';
 
 /**
@@ -57,7 +58,7 @@ export function seal(key: Buffer, event: SealedIn, personal: Record<string, unkn
   const fields = Object.fromEntries(
     Object.entries(personal).map(([name, value]) => [name, Array.isArray(value) ? 'list' : 'text'] as const),
   );
-  const iv = randomBytes(12);
+  const iv = poolRandomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(aad(event, fields));
   const ct = Buffer.concat([cipher.update(JSON.stringify(personal), 'utf8'), cipher.final()]);
   return {

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
+import { poolRandomBytes } from './randomPool.js';
 import { DataKeyError, type DataKeys, type DataKeyStorage } from './dataKeys.js';
 import { createKeyCache, type KeyCacheOptions } from './keyCache.js';
 
@@ -20,7 +21,7 @@ export function keyEncryptionKey(secret: Buffer): Buffer {
 const aad = (accountId: string) => Buffer.from(`keyturn/data-key/v1\u0000${accountId}`, 'utf8');
 
 export function wrapKey(kek: Buffer, accountId: string, key: Buffer): Buffer {
-  const iv = randomBytes(IV_BYTES);
+  const iv = poolRandomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', kek, iv).setAAD(aad(accountId));
   const ct = Buffer.concat([cipher.update(key), cipher.final()]);
   return Buffer.concat([Buffer.of(FORMAT), iv, cipher.getAuthTag(), ct]);
@@ -86,7 +87,7 @@ export function createDataKeys(storage: DataKeyStorage, secret: Buffer, options:
       if (missing.length === 0) return keys;
       const made = missing.map((accountId) => ({
         accountId,
-        wrapped: wrapKey(kek, accountId, randomBytes(KEY_BYTES)),
+        wrapped: wrapKey(kek, accountId, Buffer.from(poolRandomBytes(KEY_BYTES))),
       }));
       await storage.insertIfAbsent(made, clock());
       // Read back rather than trust our own: another process may have stored its key first.
