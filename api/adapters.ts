@@ -8,6 +8,8 @@ import { createPostmarkSender } from '../core/email/postmarkSender.js';
 import type { Logger } from '../core/logger.js';
 import { createSqliteReadModel } from '../projections/sqlite/sqliteReadModel.js';
 import { createMongoReadModel } from '../projections/mongo/mongoReadModel.js';
+import { createMongoLimiters } from '../projections/mongo/mongoLimiters.js';
+import { createSqliteLimiters } from '../projections/sqlite/sqliteLimiters.js';
 import { createMongoCheckpointStore } from '../projections/mongo/mongoCheckpoints.js';
 import type { DataKeys } from '../core/personalData/dataKeys.js';
 import { withPersonalData } from '../core/personalData/personalDataStore.js';
@@ -50,11 +52,20 @@ export function openAdapters(config: Config, log: Logger) {
   // Where emails are kept as files, which an erasure deletes; none with Postmark.
   const outboxDir = config.postmark ? undefined : join(config.dataDir, 'outbox');
   const sender = config.postmark
-    ? createPostmarkSender({ serverToken: config.postmark.serverToken, apiUrl: config.postmark.apiUrl, from: config.emailFrom, log })
+    ? createPostmarkSender({
+        serverToken: config.postmark.serverToken,
+        apiUrl: config.postmark.apiUrl,
+        from: config.emailFrom,
+        log,
+      })
     : // A link in a log is a password for whoever reads the log: only a developer's outbox prints it.
       createOutboxSender({ dir: outboxDir!, log, logLinks: !config.production, from: config.emailFrom });
   // The embedded read model and key store file: its WAL is emptied after an erasure.
   const readModelFile = join(config.dataDir, 'readmodel.db');
+  // Sign-in and email budgets shared by every process on the same store (in its own file on SQLite).
+  const limiters = config.mongodb
+    ? createMongoLimiters(config.mongodb)
+    : createSqliteLimiters(join(config.dataDir, 'limits.db'));
   return {
     store,
     readModel,
@@ -63,11 +74,13 @@ export function openAdapters(config: Config, log: Logger) {
     secret,
     dataKeys,
     outboxDir,
+    limiters: limiters.factory,
     truncateJournals: config.mongodb ? undefined : () => truncateSqliteJournals([readModelFile]),
     async close() {
       await readModel.close();
       await checkpoints.close();
       await dataKeys.close();
+      await limiters.close();
       await store.close();
     },
   };

@@ -12,7 +12,7 @@ import { createBackgroundTasks } from './background.js';
 import type { GraphQLContext } from './graphql/context.js';
 import { keyturnSchema } from './graphql/schema.js';
 import { createGraphQLServer } from './graphql/server.js';
-import { createRateLimits, type RateLimitSettings } from './rateLimits.js';
+import { createRateLimits, type LimiterFactory, type RateLimitSettings } from './rateLimits.js';
 import type { AppServices } from './services.js';
 import { createMetrics, type Metrics } from './operations/metrics.js';
 import { startWorker } from './worker.js';
@@ -44,6 +44,8 @@ export interface KeyturnParts {
   reminderSweepMs?: number;
   sessionTtlMs?: number;
   rateLimits?: Partial<RateLimitSettings>;
+  /** where rate-limit counters live; in-process memory when absent (one process) */
+  limiters?: LimiterFactory;
   maxBulk?: number;
   /** IMPORT_MAX_ROWS: rows one spreadsheet import may hold */
   importMaxRows?: number;
@@ -77,7 +79,7 @@ export interface Keyturn {
 /** Wires the parts together and, unless `background` is false, starts the projector and the email reactor. */
 export async function startKeyturn(parts: KeyturnParts): Promise<Keyturn> {
   const clock = parts.clock ?? (() => new Date());
-  const limits = createRateLimits(parts.rateLimits);
+  const limits = createRateLimits(parts.rateLimits, parts.limiters);
   const metrics = parts.metrics ?? createMetrics({ log: parts.log });
   metrics.watchLag(parts.store, [
     { name: 'read-model', checkpoint: () => parts.readModel.checkpoint() },

@@ -60,11 +60,22 @@ async function main() {
     ui,
     trustProxy: config.trustProxy,
     requestLimits: config.requestLimits,
+    limiters: adapters.limiters,
     metrics: { token: config.metricsToken, production: config.production },
   });
   const server = createServer(app);
   server.listen(config.port, config.host, () => {
-    log.info({ url: config.publicUrl, port: config.port, dataDir: config.dataDir, email: config.emailTransport, trustProxy: config.trustProxy, mode: apiOnly ? 'api' : 'all-in-one' }, 'keyturn is running');
+    log.info(
+      {
+        url: config.publicUrl,
+        port: config.port,
+        dataDir: config.dataDir,
+        email: config.emailTransport,
+        trustProxy: config.trustProxy,
+        mode: apiOnly ? 'api' : 'all-in-one',
+      },
+      'keyturn is running',
+    );
   });
 
   let stopping = false;
