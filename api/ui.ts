@@ -4,7 +4,11 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Logger } from '../core/logger.js';
 
-const handlerFile = fileURLToPath(new URL('../ui/build/handler.js', import.meta.url));
+// From the sources (`api/ui.ts`) or the compiled image (`dist/api/ui.js`): the first that exists.
+const handlerFile =
+  ['../ui/build/handler.js', '../../ui/build/handler.js']
+    .map((relative) => fileURLToPath(new URL(relative, import.meta.url)))
+    .find((file) => existsSync(file)) ?? fileURLToPath(new URL('../ui/build/handler.js', import.meta.url));
 
 /**
  * The SvelteKit UI as express middleware: adapter-node's `handler` from `ui/build` (built by

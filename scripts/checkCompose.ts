@@ -82,7 +82,7 @@ export function checkCompose(text: string): string[] {
       if (named && !(source in (compose.volumes ?? {})))
         problems.push(`services.${name} mounts volume ${source}, which is not declared under volumes`);
     }
-    if (typeof service.command === 'object' && JSON.stringify(service.command).includes('npm')) {
+    if (typeof service.command === 'object' && /npm|dist\//.test(JSON.stringify(service.command))) {
       const missing = APP_ENV.filter((v) => !envNames(service.environment).includes(v));
       if (missing.length > 0)
         problems.push(`services.${name} runs keyturn without ${missing.join(', ')} in its environment`);
