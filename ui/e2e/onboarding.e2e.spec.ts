@@ -271,7 +271,7 @@ describe.sequential('given the demo organization on a fresh service (office mana
   it('signs the office manager out from the profile page', async () => {
     await manager.goto('/profile');
     expect(await manager.getByTestId('own-login-name').textContent()).toBe('100@acme');
-    await manager.getByRole('main').getByRole('button', { name: 'Sign out' }).click();
+    await manager.getByRole('main').getByRole('button', { name: 'Sign out of this device' }).click();
     await manager.waitForURL('**/sign-in');
     await manager.goto('/organization/users');
     await manager.waitForURL('**/sign-in?next=%2Forganization%2Fusers');

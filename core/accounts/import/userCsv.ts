@@ -6,7 +6,9 @@ import type { Role } from '../events.js';
 export type ImportColumn = 'name' | 'extension' | 'email' | 'secondary email' | 'role';
 
 const REQUIRED: readonly ImportColumn[] = ['name', 'extension', 'email'];
-const KNOWN = new Set<string>([...REQUIRED, 'secondary email', 'role']);
+/** `problem`: the column of a "rejected rows" download, so a fixed file can be imported as it is. */
+const IGNORED = new Set<string>(['problem']);
+const KNOWN = new Set<string>([...REQUIRED, 'secondary email', 'role', ...IGNORED]);
 
 export const IMPORT_MAX_BYTES = 5 * 1024 * 1024;
 

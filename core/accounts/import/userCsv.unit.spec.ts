@@ -72,6 +72,11 @@ describe('rows', () => {
     expect(row).toMatchObject({ role: undefined, roleText: 'boss' });
   });
 
+  it('ignores the problem column of a rejected-rows download, so the fixed file imports as it is', () => {
+    const [row] = parseUserCsv('name,extension,email,problem\nAl,101,al@x.example,"email: Enter an email address"\n', 10);
+    expect(row).toMatchObject({ name: 'Al', extension: '101', email: 'al@x.example' });
+  });
+
   it('header names ignore case, spaces and underscores', () => {
     expect(
       parseUserCsv('NAME ,  extension,EMAIL,SECONDARY_EMAIL\nAl,101,al@x.example,b@x.example\n', 10)[0],

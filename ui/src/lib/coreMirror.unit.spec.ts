@@ -1,8 +1,9 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type { AccountEvent, AccountEventType, EmailKind as CoreEmailKind } from '../../../core/accounts/events.js';
 import type { OrganizationEvent } from '../../../core/organizations/organization.js';
+import type { AccountStatus as ReadModelStatus } from '../../../projections/readModel.js';
 import type { AuditEventType, WithheldReason } from '../routes/(app)/audit/eventWords';
-import type { EmailKind } from './status';
+import type { AccountStatus, EmailKind } from './status';
 
 type Withheld = Extract<AccountEvent, { type: 'EmailWithheld' }>['data'];
 
@@ -17,5 +18,9 @@ describe('given the events and email kinds of core', () => {
   it('has words for every email kind, and for why an email was withheld', () => {
     expectTypeOf<EmailKind>().toEqualTypeOf<CoreEmailKind>();
     expectTypeOf<WithheldReason>().toEqualTypeOf<Withheld['reason']>();
+  });
+
+  it('has a name for every status the read model gives a user', () => {
+    expectTypeOf<AccountStatus>().toEqualTypeOf<ReadModelStatus>();
   });
 });

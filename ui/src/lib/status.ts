@@ -1,13 +1,24 @@
 import { durationWords } from './time';
 
-export type AccountStatus = 'NOT_INVITED' | 'INVITED' | 'INVITE_EXPIRED' | 'ACTIVE';
+/** Mirrors `AccountStatus` of projections/readModel.ts (checked by coreMirror.unit.spec.ts). */
+export type AccountStatus = 'NOT_INVITED' | 'INVITED' | 'INVITE_EXPIRED' | 'ACTIVE' | 'DEACTIVATED';
 
 export const statusNames: Record<AccountStatus, string> = {
   NOT_INVITED: 'Not invited',
   INVITED: 'Invite pending',
   INVITE_EXPIRED: 'Link expired',
   ACTIVE: 'Active',
+  DEACTIVATED: 'Deactivated',
 };
+
+/**
+ * The badge of a user: an erased account is also deactivated, but what a person needs to see is
+ * that nothing of it is left. `badge` is the class that colours it (app.css).
+ */
+export function statusBadge(user: { status: AccountStatus; erased?: boolean }): { name: string; badge: string } {
+  if (user.erased) return { name: 'Erased', badge: 'badge badge-ERASED' };
+  return { name: statusNames[user.status], badge: `badge badge-${user.status}` };
+}
 
 type StatusOf = { status: AccountStatus; setupLinkExpiresAt?: string | null };
 
@@ -27,7 +38,15 @@ export function statusWords(user: StatusOf, now: Date): string {
 }
 
 /** The kinds of email the service sends; mirrors `EmailKind` in core/accounts/events.ts (checked by a spec). */
-export type EmailKind = 'welcome' | 'reset' | 'login-name' | 'password-changed' | 'email-changed';
+export type EmailKind =
+  | 'welcome'
+  | 'reset'
+  | 'login-name'
+  | 'password-changed'
+  | 'email-changed'
+  | 'extension-changed'
+  | 'pin-reset'
+  | 'welcome-reminder';
 
 export const emailKindWords = {
   welcome: 'Welcome email',
@@ -35,6 +54,9 @@ export const emailKindWords = {
   'login-name': 'Login name email',
   'password-changed': '"Password changed" email',
   'email-changed': 'Email-change notice',
+  'extension-changed': 'New login name email',
+  'pin-reset': 'PIN reset email',
+  'welcome-reminder': 'Welcome reminder',
 } satisfies Record<EmailKind, string>;
 
 /** The API answers kinds as plain strings: one a newer server sends still reads as an email. */

@@ -6,7 +6,10 @@ export interface ClientOptions {
   fetch?: typeof globalThis.fetch;
   /** headers for every request, e.g. the incoming cookie when the UI server asks on a user's behalf */
   headers?: Record<string, string>;
-  /** told about every error that means the session is gone, so the page can send the person to sign in */
+  /**
+   * told about every error that means the session is gone, so the page can send the person to sign
+   * in; not for an operation sent with the context `{ handlesSignOut: true }` (a load redirects itself)
+   */
   onSignedOut?: (error: CombinedError) => void;
 }
 
@@ -30,7 +33,8 @@ export function createGraphQLClient(options: ClientOptions = {}) {
     }),
     exchanges: [
       mapExchange({
-        onError(error) {
+        onError(error, operation) {
+          if (operation.context.handlesSignOut) return;
           if (error.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED')) options.onSignedOut?.(error);
         },
       }),

@@ -14,15 +14,15 @@ const UserName = graphql(`
   }
 `);
 
-export const load: PageLoad = async ({ url, fetch }) => {
-  const filter = readFilter(url);
+export const load: PageLoad = async (event) => {
+  const filter = readFilter(event.url);
   if (filter.from && filter.to && filter.from > filter.to) {
     return { filter, subject: null, events: null, problem: 'The start date must be on or before the end date.' };
   }
   // A history that cannot be read now is said in the page, with the filters still there.
   const [events, subject] = await Promise.all([
-    loadQueryOrProblem(fetch, url, AuditEventsQuery, { filter: apiFilter(filter), first: 50 }),
-    filter.user ? loadQuery(fetch, url, UserName, { id: filter.user }).then((d) => d.user) : Promise.resolve(null),
+    loadQueryOrProblem(event, AuditEventsQuery, { filter: apiFilter(filter), first: 50 }),
+    filter.user ? loadQuery(event, UserName, { id: filter.user }).then((d) => d.user) : Promise.resolve(null),
   ]);
   return { filter, subject, events: events.data?.auditEvents ?? null, problem: events.problem?.message ?? null };
 };

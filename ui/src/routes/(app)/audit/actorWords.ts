@@ -20,6 +20,8 @@ export function actorWords(row: { type: string; actorName: string }): string {
       return 'Holder of the welcome link';
     case 'PasswordChanged':
       return 'Holder of the reset link';
+    case 'VoicemailPinChanged':
+      return 'Holder of the PIN reset link';
     default:
       return 'Someone not signed in';
   }

@@ -1,5 +1,5 @@
 import { actorWords } from './actorWords';
-import { eventDetails, eventName } from './eventWords';
+import { eventName, rowDetails, visibleData } from './eventWords';
 
 export interface AuditRow {
   type: string;
@@ -17,18 +17,18 @@ const cell = (value: string) => `"${(/^[=+\-@\t\r]/.test(value) ? `'${value}` : 
 export function toCsv(rows: AuditRow[]): string {
   const header = ['When (UTC)', 'Who', 'User', 'Extension', 'Event', 'Details', 'Event type', 'Data'];
   const lines = rows.map((r) =>
-    [r.occurredAt, actorWords(r), r.userName ?? '', r.userExtension ?? '', eventName(r.type), eventDetails(r.type, r.data), r.type, JSON.stringify(r.data)]
+    [
+      r.occurredAt,
+      actorWords(r),
+      r.userName ?? '',
+      r.userExtension ?? '',
+      eventName(r.type),
+      rowDetails(r),
+      r.type,
+      JSON.stringify(visibleData(r.data)),
+    ]
       .map(cell)
       .join(','),
   );
   return [header.map(cell).join(','), ...lines].join('\r\n') + '\r\n';
-}
-
-export function download(fileName: string, text: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
-  const link = Object.assign(document.createElement('a'), { href: url, download: fileName });
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }

@@ -1,4 +1,5 @@
 import { emailKindWord } from '$lib/status';
+import { actorWords } from './actorWords';
 import { roleWords, type Role } from '$lib/session';
 import { dateTime } from '$lib/time';
 
@@ -21,6 +22,16 @@ export type AuditEventType =
   | 'EmailDeliveryFailed'
   | 'EmailBounced'
   | 'EmailComplained'
+  | 'AccountRenamed'
+  | 'RoleChanged'
+  | 'ExtensionChanged'
+  | 'AccountDeactivated'
+  | 'AccountReactivated'
+  | 'AccountErased'
+  | 'SignedOutEverywhere'
+  | 'VoicemailPinChanged'
+  | 'PinResetRequested'
+  | 'WelcomeReminderSent'
   | 'OrganizationRegistered';
 
 /** Stored event types, in the words of the "Event" filter and column. */
@@ -39,6 +50,16 @@ export const eventNames = {
   EmailDeliveryFailed: 'Email failed',
   EmailBounced: 'Email bounced',
   EmailComplained: 'Email marked as spam',
+  AccountRenamed: 'Account renamed',
+  RoleChanged: 'Role changed',
+  ExtensionChanged: 'Extension changed',
+  AccountDeactivated: 'Account deactivated',
+  AccountReactivated: 'Account reactivated',
+  AccountErased: 'Account erased',
+  SignedOutEverywhere: 'Signed out everywhere',
+  VoicemailPinChanged: 'Voicemail PIN changed',
+  PinResetRequested: 'PIN reset email sent',
+  WelcomeReminderSent: 'Welcome reminder sent',
   OrganizationRegistered: 'Organization registered',
 } satisfies Record<AuditEventType, string>;
 
@@ -51,23 +72,89 @@ export const eventName = (type: string) =>
 export type WithheldReason = 'too-many-requests';
 const withheldReasons = { 'too-many-requests': 'too many requests' } satisfies Record<WithheldReason, string>;
 
-const str = (value: unknown) => (typeof value === 'string' ? value : '');
+/** What a personal field reads once its account is erased (`ERASED` in core/accounts/events.ts). */
+const ERASED = 'erased';
+const personal = (value: string) => (value === ERASED ? '(erased)' : value);
+
+const str = (value: unknown) => (typeof value === 'string' ? personal(value) : '');
 const list = (value: unknown) =>
-  Array.isArray(value) ? value.filter((v) => typeof v === 'string').join(' and ') : str(value);
+  Array.isArray(value)
+    ? value
+        .filter((v) => typeof v === 'string')
+        .map(personal)
+        .join(' and ')
+    : str(value);
 const when = (value: unknown) => (typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? dateTime(value) : '');
 const kind = (value: unknown) => emailKindWord(str(value));
+const role = (value: unknown) => roleWords[value as Role] ?? str(value);
 const reason = (value: unknown) =>
   Object.hasOwn(withheldReasons, str(value)) ? withheldReasons[str(value) as WithheldReason] : str(value);
 /** Email changes since notices existed name the notice sent to the address taken off the account. */
 const notice = (data: Record<string, unknown>, to: unknown) =>
   data.noticeId && str(to) ? `; a notice went to ${str(to)}` : '';
+/** The free-text reason of a deactivation or reactivation, quoted; it is personal, so it may be erased. */
+const because = (value: unknown) => {
+  if (typeof value !== 'string' || value.trim() === '') return '';
+  return value === ERASED ? ' (the reason given is erased)' : `, saying: “${value}”`;
+};
 
-/** What happened, as a sentence. Passwords and PINs never reach the history, so none can show here. */
-export function eventDetails(type: string, data: Record<string, unknown>): string {
+/**
+ * "4 hours", "45 minutes": from the event to a time it names, the way the email said it. The
+ * reminders sweep runs every few seconds, so 3 h 59 min reads as the 4 hours it was meant as.
+ */
+function timeLeft(from: unknown, to: unknown): string | undefined {
+  if (typeof from !== 'string' || typeof to !== 'string') return undefined;
+  const minutes = Math.round((Date.parse(to) - Date.parse(from)) / 60_000);
+  if (!Number.isFinite(minutes) || minutes < 0) return undefined;
+  if (minutes >= 90) return `${Math.round(minutes / 60)} hours`;
+  if (minutes >= 1) return `${minutes} ${minutes === 1 ? 'minute' : 'minutes'}`;
+  return 'less than a minute';
+}
+
+/** Data keys that would hold a secret. The server never sends them (`redactSecrets`); the UI drops them too. */
+const SECRET = /hash|token|secret|password|^pin$|mac$/i;
+
+/** The event data with anything that looks like a secret left out: what the CSV's raw column shows. */
+export const visibleData = (data: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(data).filter(([key]) => !SECRET.test(key)));
+
+export interface EventContext {
+  /** who did it, in words (`actorWords`) */
+  actor?: string;
+  /** the actor is the user the event is about */
+  self?: boolean;
+  /** when it happened (ISO), for what is said relative to it: "expires in 4 hours" */
+  at?: string;
+}
+
+/** The sentence of one row of the history: its actor in words, and whether they acted on their own account. */
+export const rowDetails = (row: {
+  type: string;
+  data: Record<string, unknown>;
+  actorName: string;
+  userName: string | null;
+  occurredAt: string;
+}) =>
+  eventDetails(row.type, row.data, {
+    actor: actorWords(row),
+    self: row.userName !== null && row.actorName === row.userName,
+    at: row.occurredAt,
+  });
+
+/**
+ * What happened, as a sentence. The entries of movers and leavers name who did it ("Olivia Park
+ * changed the extension from 101 to 141"); the older ones read after the "Who" column. Passwords and
+ * PINs never reach the history, so none can show here; an erased person's fields read "(erased)".
+ */
+export function eventDetails(
+  type: string,
+  data: Record<string, unknown>,
+  { actor = 'Someone', self = false, at }: EventContext = {},
+): string {
   if (!isAuditEventType(type)) return rawDetails(data);
   switch (type) {
     case 'AccountOpened':
-      return `Account ${str(data.loginName)} opened for ${str(data.name)} as ${roleWords[data.role as Role] ?? str(data.role)}, designated email ${str(data.email)}.`;
+      return `Account ${str(data.loginName)} opened for ${str(data.name)} as ${role(data.role)}, designated email ${str(data.email)}.`;
     case 'WelcomeEmailSent':
       return `Welcome email to ${list(data.recipients)}; the link works until ${when(data.expiresAt)}${data.bulkId ? ' (part of a bulk action)' : ''}.`;
     case 'SetupCompleted':
@@ -75,6 +162,9 @@ export function eventDetails(type: string, data: Record<string, unknown>): strin
     case 'ResetRequested':
       return `Reset link sent to ${list(data.recipients)}; it works until ${when(data.expiresAt)}.`;
     case 'PasswordChanged':
+      if (data.via === 'self') {
+        return `Password changed by the user, signed in; their other sessions ended, and a notice went to ${list(data.recipients)}.`;
+      }
       return `Password changed${data.via === 'reset' ? ' with a reset link' : ''}; a notice went to ${list(data.recipients)}.`;
     case 'LoginNameRequested':
       return `Login name asked for by ${str(data.to)}${data.deliver ? '; sent' : ''}.`;
@@ -98,6 +188,42 @@ export function eventDetails(type: string, data: Record<string, unknown>): strin
         : `${kind(data.kind)} to ${list(data.to)} bounced for now (${str(data.reason) || 'a temporary problem'}); the email provider tries again.`;
     case 'EmailComplained':
       return `${kind(data.kind)} to ${list(data.to)} was marked as spam; the email provider sends nothing more to that address.`;
+    case 'AccountRenamed':
+      return data.name === ERASED
+        ? `${actor} renamed the account (both names are erased).`
+        : `${actor} renamed the account from ${str(data.previousName)} to ${str(data.name)}.`;
+    case 'RoleChanged':
+      return `${actor} changed the role from ${role(data.previousRole)} to ${role(data.role)}.`;
+    case 'ExtensionChanged': {
+      const told = list(data.recipients);
+      return (
+        `${actor} changed the extension from ${str(data.from)} to ${str(data.to)}. ` +
+        `The login name is now ${str(data.loginName)} (was ${str(data.previousLoginName)})${told ? `; an email told ${told}` : ''}.`
+      );
+    }
+    case 'AccountDeactivated':
+      return `${actor} deactivated the account${because(data.reason)}. Every session ended and every link stopped working.`;
+    case 'AccountReactivated':
+      return `${actor} reactivated the account${because(data.reason)}.`;
+    case 'AccountErased':
+      return `${actor} erased the account: its name, email addresses and free text can no longer be read. What happened, when and who did it stays.`;
+    case 'SignedOutEverywhere':
+      return self
+        ? `${actor} signed out everywhere: every session ended.`
+        : `${actor} signed the user out everywhere: every session ended.`;
+    case 'VoicemailPinChanged':
+      return data.via === 'reset'
+        ? 'Voicemail PIN changed with a PIN reset link.'
+        : 'Voicemail PIN changed by the user, signed in.';
+    case 'PinResetRequested':
+      return `${actor} sent a PIN reset email to ${list(data.recipients)}; the link works until ${when(data.expiresAt)}.`;
+    case 'WelcomeReminderSent': {
+      const left = timeLeft(at, data.expiresAt);
+      return (
+        `Reminder sent to ${list(data.recipients)}: the setup link ${left ? `expires in ${left}, at` : 'works until'} ${when(data.expiresAt)}. ` +
+        'It is the link of the welcome email, not a new one.'
+      );
+    }
     case 'OrganizationRegistered':
       return `Organization ${str(data.name)} registered with the domain ${str(data.domain)}.`;
     default: {
@@ -110,7 +236,7 @@ export function eventDetails(type: string, data: Record<string, unknown>): strin
 
 /** A type this build does not know (a newer server): its data, field by field. */
 function rawDetails(data: Record<string, unknown>): string {
-  return Object.entries(data)
+  return Object.entries(visibleData(data))
     .map(
       ([key, value]) =>
         `${key.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}: ${list(value) || JSON.stringify(value)}`,

@@ -16,8 +16,8 @@ const OwnProfile = graphql(`
   }
 `);
 
-export const load: PageLoad = async ({ url, fetch, depends }) => {
-  depends('app:me');
-  const data = await loadQuery(fetch, url, OwnProfile, {});
+export const load: PageLoad = async (event) => {
+  event.depends('app:me');
+  const data = await loadQuery(event, OwnProfile, {});
   return { me: data.me! };
 };

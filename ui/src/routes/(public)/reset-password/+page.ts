@@ -13,9 +13,9 @@ const ResetLink = graphql(`
   }
 `);
 
-export const load: PageLoad = async ({ url, fetch }) => {
-  const token = url.searchParams.get('token') ?? '';
+export const load: PageLoad = async (event) => {
+  const token = event.url.searchParams.get('token') ?? '';
   if (!token) return { token, link: { status: 'INVALID' as const, loginName: null, extension: null, expiresAt: null } };
-  const data = await loadQuery(fetch, url, ResetLink, { token });
+  const data = await loadQuery(event, ResetLink, { token });
   return { token, link: data.resetLink };
 };

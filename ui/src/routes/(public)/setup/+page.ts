@@ -14,9 +14,9 @@ const SetupLink = graphql(`
 `);
 
 // Looking at the link consumes nothing (mail scanners open links too); only Save uses it.
-export const load: PageLoad = async ({ url, fetch }) => {
-  const token = url.searchParams.get('token') ?? '';
+export const load: PageLoad = async (event) => {
+  const token = event.url.searchParams.get('token') ?? '';
   if (!token) return { token, link: { status: 'INVALID' as const, loginName: null, extension: null, expiresAt: null } };
-  const data = await loadQuery(fetch, url, SetupLink, { token });
+  const data = await loadQuery(event, SetupLink, { token });
   return { token, link: data.setupLink };
 };

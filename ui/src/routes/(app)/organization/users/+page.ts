@@ -1,13 +1,13 @@
 import { graphql } from '$lib/graphql/graphql';
 import { loadQueryOrProblem } from '$lib/graphql/load';
-import type { AccountStatus } from '$lib/status';
 import type { PageLoad } from './$types';
+import { apiFilter, statusChoiceOf } from './usersFilter';
 
 const PAGE_SIZE = 25;
 
 const Users = graphql(`
-  query Users($search: String, $status: [AccountStatus!], $first: Int, $after: String) {
-    users(search: $search, status: $status, first: $first, after: $after) {
+  query Users($search: String, $status: [AccountStatus!], $expiresSoon: Boolean, $first: Int, $after: String) {
+    users(search: $search, status: $status, expiresSoon: $expiresSoon, first: $first, after: $after) {
       totalCount
       edges {
         node {
@@ -16,6 +16,7 @@ const Users = graphql(`
           extension
           email
           status
+          erased
           setupLinkExpiresAt
           lastEmail {
             kind
@@ -29,25 +30,33 @@ const Users = graphql(`
         endCursor
       }
     }
+    userStatusCounts {
+      notInvited
+      invited
+      expiresSoon
+      inviteExpired
+      active
+      deactivated
+    }
   }
 `);
-
-const statuses: readonly AccountStatus[] = ['NOT_INVITED', 'INVITED', 'INVITE_EXPIRED', 'ACTIVE'];
-const statusParam = (value: string | null) => statuses.find((s) => s === value);
 
 /**
  * The address keeps the search, the status filter and the page, so a reload or a shared link shows
  * the same list. A failed search is said in the page, under the search box that is still there.
  */
-export const load: PageLoad = async ({ url, fetch }) => {
+export const load: PageLoad = async (event) => {
+  const { url } = event;
   const q = url.searchParams.get('q')?.trim() ?? '';
-  const status = statusParam(url.searchParams.get('status'));
+  const filter = { q, status: statusChoiceOf(url.searchParams.get('status')) };
   const after = url.searchParams.get('after') ?? undefined;
-  const answer = await loadQueryOrProblem(fetch, url, Users, {
-    search: q || undefined,
-    status: status ? [status] : undefined,
-    first: PAGE_SIZE,
+  const answer = await loadQueryOrProblem(event, Users, { ...apiFilter(filter), first: PAGE_SIZE, after });
+  return {
+    filter,
     after,
-  });
-  return { filter: { q, status }, after, users: answer.data?.users ?? null, problem: answer.problem?.message ?? null };
+    users: answer.data?.users ?? null,
+    // how many users each status option finds, beside its name
+    counts: answer.data?.userStatusCounts ?? null,
+    problem: answer.problem?.message ?? null,
+  };
 };

@@ -13,8 +13,11 @@ const User = graphql(`
       secondaryEmail
       role
       status
+      erased
+      deactivatedAt
       welcomeEmailSentAt
       setupLinkExpiresAt
+      welcomeReminderSentAt
       setupCompletedAt
       lastEmail {
         kind
@@ -27,9 +30,9 @@ const User = graphql(`
   }
 `);
 
-export const load: LayoutLoad = async ({ params, url, fetch, depends }) => {
-  depends('app:user');
-  const data = await loadQuery(fetch, url, User, { id: params.id });
+export const load: LayoutLoad = async (event) => {
+  event.depends('app:user');
+  const data = await loadQuery(event, User, { id: event.params.id });
   // The API answers NOT_FOUND rather than null, for other organizations' users too.
   return { subject: data.user! };
 };
