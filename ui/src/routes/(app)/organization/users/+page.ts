@@ -9,6 +9,7 @@ const Users = graphql(`
   query Users($search: String, $status: [AccountStatus!], $expiresSoon: Boolean, $first: Int, $after: String) {
     users(search: $search, status: $status, expiresSoon: $expiresSoon, first: $first, after: $after) {
       totalCount
+      totalCountIsExact
       edges {
         node {
           id
