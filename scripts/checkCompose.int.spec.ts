@@ -21,8 +21,9 @@ describe('given docker/compose.yml as committed', () => {
     const doc = parse(committed, { merge: true });
     expect(Object.keys(doc.services).sort()).toEqual(['api', 'eventstore', 'mongodb', 'projector']);
     expect(doc.services.mongodb.image).toBe('mongo:7');
-    expect(doc.services.api.command).toEqual(['npm', 'run', 'api']);
-    expect(doc.services.projector.command).toEqual(['npm', 'run', 'projector']);
+    // the compiled image: node runs dist/ directly (no npm, no tsx, so SIGTERM reaches node)
+    expect(doc.services.api.command).toEqual(['node', 'dist/api/main.js', '--api-only']);
+    expect(doc.services.projector.command).toEqual(['node', 'dist/scripts/projector.js']);
     expect(doc.services.api.environment.EVENTSTORE_URL).toBe('esdb://eventstore:2113?tls=false');
     expect(Object.keys(doc.volumes).length).toBeGreaterThanOrEqual(3);
   });
