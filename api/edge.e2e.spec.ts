@@ -52,7 +52,7 @@ describe('given the service started as an operator runs it', () => {
   });
   afterAll(async () => service?.stop());
 
-  it('answers documents built to freeze it 4xx within a second, while /healthz keeps answering within 200 ms', async () => {
+  it('answers documents built to freeze it 4xx within a second, while /healthz keeps answering within 500 ms', async () => {
     const documents = {
       // ~2 MB: refused by the body cap before it is parsed
       'operations-84000': JSON.stringify({ query: operations(84_000) }),
@@ -91,7 +91,8 @@ describe('given the service started as an operator runs it', () => {
     expect(burst.every((a) => a.status === 400)).toBe(true);
     expect(failures).toBe(0);
     expect(times.length).toBeGreaterThan(3);
-    expect(Math.max(...times)).toBeLessThan(200);
+    // The freeze this guards against lasted 73 s; 500 ms leaves room for a shared machine's neighbours.
+    expect(Math.max(...times)).toBeLessThan(500);
   }, 60_000);
 });
 

@@ -2,6 +2,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isKeyturnError } from '../core/errors.js';
+import { sessionLookup } from './auth/sessions.js';
 import type { GraphQLContext } from './graphql/context.js';
 import type { Keyturn } from './keyturn.js';
 import { requestIdOf } from './operations/requestLog.js';
@@ -51,7 +52,8 @@ const bodyRefusals: Record<string, [number, string, string]> = {
 };
 
 /**
- * The GraphQL route, in this order: who is calling (the one session lookup of the request), their
+ * The GraphQL route, in this order: who is calling (the one session lookup of the request, the same
+ * as `keyturn.contextFor` but with the session record remembered briefly), their
  * request budget, then the body (at most 1 MB; 8 MB for a signed-in caller, whose spreadsheet import
  * may be 5 MB), then Apollo. The budget comes before the body so a
  * caller over it costs no parsing.
@@ -61,11 +63,22 @@ export function graphqlRoute(
   options: { limits: RequestLimits; secureCookies: boolean; uiForwardKey?: string },
 ): (RequestHandler | ErrorRequestHandler)[] {
   const clientAddressOf = uiClientAddress(options.uiForwardKey);
+  // One per app: the route's session records, remembered for a second (see `sessionLookup`).
+  const sessions = sessionLookup(keyturn.services);
   const identify: RequestHandler = async (req, res, next) => {
     // set by the request log; the fallback keeps this usable without it
     const requestId = typeof res.locals.requestId === 'string' ? res.locals.requestId : requestIdOf(req);
     const clientAddress = clientAddressOf(req);
-    const context = await keyturn.contextFor(bearerToken(req), requestId, clientAddress, req.headers['user-agent']);
+    const { actor, tokenHash, sessionId } = await sessions.callerOf(bearerToken(req));
+    const context: GraphQLContext = {
+      actor,
+      sessionTokenHash: tokenHash,
+      sessionId,
+      requestId,
+      clientAddress,
+      userAgent: req.headers['user-agent'],
+      services: sessions.services,
+    };
     res.locals.graphqlContext = context;
     const caller =
       context.actor.kind === 'account' && context.sessionTokenHash

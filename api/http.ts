@@ -37,6 +37,12 @@ export function createHttpApp(keyturn: Keyturn, log: Logger, options: HttpAppOpt
   // `req.ip` is the throttling key: a forwarded address is believed only from a proxy named here.
   app.set('trust proxy', options.trustProxy ?? false);
   app.use(requestLog(log));
+  // First after the log: nearly every request is GraphQL, and each route before it is matched in vain.
+  const limits = createRequestLimits(options.requestLimits, options.limiters);
+  app.use(
+    '/graphql',
+    ...graphqlRoute(keyturn, { limits, secureCookies: options.secureCookies, uiForwardKey: options.ui?.forwardKey }),
+  );
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -63,9 +69,6 @@ export function createHttpApp(keyturn: Keyturn, log: Logger, options: HttpAppOpt
       onOutcome: (recordType, outcome) => keyturn.metrics.providerReport(recordType, outcome),
     }),
   );
-
-  const limits = createRequestLimits(options.requestLimits, options.limiters);
-  app.use('/graphql', ...graphqlRoute(keyturn, { limits, secureCookies: options.secureCookies, uiForwardKey: options.ui?.forwardKey }));
 
   // Whatever the routes above do not answer is the UI (SvelteKit, adapter-node): keep it last.
   if (options.ui) app.use(options.ui.handler);

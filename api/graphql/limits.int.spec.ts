@@ -117,6 +117,14 @@ describe('given an office manager of Acme', () => {
     expect((await app.gql(query, { n: 10, m: 10 }, acme.token)).errors).toBeUndefined();
   });
 
+  it('prices one document text anew for each set of variables, and refuses it again when sent again', async () => {
+    const query = `query($n: Int) { users(first: $n) { edges { node { history(first: 200) { edges { node { id } } } } } } }`;
+    for (const n of [1, 200, 1, 200]) {
+      const answer = await app.gql(query, { n }, acme.token);
+      expect(codesOf(answer)).toEqual(n === 1 ? [] : ['GRAPHQL_VALIDATION_FAILED']);
+    }
+  });
+
   it('prices history without first at its default page size of 50, so the same query is refused', async () => {
     const explicit = `{ users(first: 200) { edges { node { history(first: 50) { edges { node { id type } } } } } } }`;
     const implicit = `{ users(first: 200) { edges { node { history { edges { node { id type } } } } } } }`;

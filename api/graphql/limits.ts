@@ -6,12 +6,14 @@ import {
   GraphQLError,
   Kind,
   type ASTVisitor,
+  type DocumentNode,
   type GraphQLSchema,
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import type { Logger } from '../../core/logger.js';
+import { boundedCache } from './boundedCache.js';
 
 /** Every default is documented in the README ("Limits"). */
 export interface QueryLimits {
@@ -101,6 +103,33 @@ export function shapeLimitRules(limits: QueryLimits): ValidationRule[] {
   ];
 }
 
+/** Costs remembered per process: the UI sends the same few documents over and over. */
+const COST_CACHE_ENTRIES = 1000;
+/** a longer document (or variable) is priced every time: the cache holds at most ~1000 × 8 KB */
+const MAX_COST_KEY_CHARS = 8 * 1024;
+
+/**
+ * The cost depends on the document text, the operation picked and the variables (`first: $n`), so
+ * all three make the key. Only variables of plain scalar values are keyed; anything else (an input
+ * object, a list, a spreadsheet) is priced afresh, so no request ever gets another's price.
+ */
+function costKey(
+  query: string,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | undefined,
+) {
+  if (query.length > MAX_COST_KEY_CHARS) return undefined;
+  let key = `${operationName ?? ''}\u0000${query}`;
+  for (const [name, value] of Object.entries(variables ?? {})) {
+    const plain =
+      value === null || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string';
+    if (!plain) return undefined;
+    key += `\u0000${name}=${JSON.stringify(value)}`;
+    if (key.length > MAX_COST_KEY_CHARS) return undefined;
+  }
+  return key;
+}
+
 /**
  * What needs the request, not just the document: which operation (`operationName`) and its cost.
  * Operations: one per request, or up to `maxOperations` of which `operationName` picks one (a client
@@ -114,6 +143,20 @@ export function requestLimitPlugin(
   limits: QueryLimits,
   log: Logger,
 ): ApolloServerPlugin<{ requestId?: string }> {
+  const costs = boundedCache<number>({ maxEntries: COST_CACHE_ENTRIES });
+  const priced = (document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>) =>
+    getComplexity({
+      schema,
+      query: document,
+      operationName,
+      variables,
+      estimators: [
+        fieldExtensionsEstimator(),
+        ({ args, childComplexity }) =>
+          typeof args.first === 'number' ? 1 + childComplexity * Math.max(args.first, 1) : undefined,
+        simpleEstimator({ defaultComplexity: 1 }),
+      ],
+    });
   return {
     async requestDidStart({ contextValue }) {
       return {
@@ -123,7 +166,7 @@ export function requestLimitPlugin(
             if (limit) log.info({ requestId: contextValue.requestId, limit, reason: error.message }, 'query refused');
           }
         },
-        async didResolveOperation({ request, document, operation }) {
+        async didResolveOperation({ request, document, operation, source }) {
           const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length;
           if (operations > limits.maxOperations) {
             throw limitError(
@@ -146,23 +189,16 @@ export function requestLimitPlugin(
               extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
             });
           }
-          let cost: number;
-          try {
-            cost = getComplexity({
-              schema,
-              query: document,
-              operationName: request.operationName,
-              variables: request.variables ?? {},
-              estimators: [
-                fieldExtensionsEstimator(),
-                ({ args, childComplexity }) =>
-                  typeof args.first === 'number' ? 1 + childComplexity * Math.max(args.first, 1) : undefined,
-                simpleEstimator({ defaultComplexity: 1 }),
-              ],
-            });
-          } catch {
-            // Missing or mistyped variables: execution reports them as BAD_USER_INPUT in words.
-            return;
+          const key = costKey(source, request.operationName, request.variables);
+          let cost = key === undefined ? undefined : costs.get(key, 0);
+          if (cost === undefined) {
+            try {
+              cost = priced(document, request.operationName, request.variables ?? {});
+            } catch {
+              // Missing or mistyped variables: execution reports them as BAD_USER_INPUT in words.
+              return;
+            }
+            if (key !== undefined) costs.set(key, cost, 0);
           }
           if (cost > limits.maxCost) {
             throw limitError(

@@ -22,20 +22,18 @@ export function requestLog(log: Logger): RequestHandler {
     const requestId = requestIdOf(req);
     res.locals.requestId = requestId;
     res.setHeader('x-request-id', requestId);
-    let logged = false;
-    const done = () => {
-      if (logged) return;
-      logged = true;
-      const path = req.originalUrl.split('?')[0] ?? '/';
+    // 'close' follows 'finish' on every response, and comes alone when the client went away first.
+    res.once('close', () => {
+      const url = req.originalUrl;
+      const query = url.indexOf('?');
+      const path = query < 0 ? url : url.slice(0, query);
       const status = res.writableFinished ? res.statusCode : 499;
       if (probes.has(path) && status < 400) return;
       const durationMs = Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;
       const entry = { requestId, method: req.method, path, status, durationMs };
       if (status >= 500) log.error(entry, 'request');
       else log.info(entry, 'request');
-    };
-    res.on('finish', done);
-    res.on('close', done);
+    });
     next();
   };
 }

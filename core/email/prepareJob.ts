@@ -4,7 +4,7 @@ import { isKeyturnError } from '../errors.js';
 import type { EventStore, RecordedEvent } from '../eventStore/eventStore.js';
 import type { Logger } from '../logger.js';
 import { loadOrganization } from '../organizations/registerOrganization.js';
-import type { EmailJob } from './emailJobs.js';
+import { isSettled, type EmailJob } from './emailJobs.js';
 import type { OutgoingEmail } from './emailSender.js';
 import { safeText } from './logSafe.js';
 import { accountStateOf } from './accountState.js';
@@ -80,4 +80,42 @@ export async function prepareJob(
   }
   if (!isAddressList(email.to)) return fail('NO_RECIPIENTS', 'The email names no recipient address.');
   return { job, email };
+}
+
+export interface PreparedJobs<T extends { job: EmailJob }> {
+  /** the account streams as read for judging the jobs */
+  streams: Map<string, RecordedEvent[]>;
+  sendable: (T & { email: OutgoingEmail })[];
+  /** could not be written: record the outcome instead */
+  failed: (T & JobOutcome)[];
+  /** settled already, or no account to record anything on */
+  dropped: T[];
+}
+
+// Rendering is CPU on the thread the projector shares: give it a turn this often. The projector's turn is
+// a whole batch (500 events, ~100 ms); much shorter turns here would leave the reactor a small share.
+const TURN_MS = 40;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Each job judged against its account stream as it is now (read in one go): the email to send, the
+ * failure to record, or nothing. Organization names are looked up once for the call.
+ */
+export async function prepareJobs<T extends { job: EmailJob }>(items: T[], ctx: PrepareContext) {
+  const streams = await ctx.store.readStreams([...new Set(items.map((i) => i.job.event.streamName))]);
+  const prepared: PreparedJobs<T> = { streams, sendable: [], failed: [], dropped: [] };
+  const organizations = new Map<string, Promise<string | undefined>>();
+  let turn = performance.now();
+  for (const item of items) {
+    const stream = streams.get(item.job.event.streamName) ?? [];
+    const result = isSettled(item.job, stream) ? undefined : await prepareJob(item.job, stream, ctx, organizations);
+    if (result === undefined) prepared.dropped.push(item);
+    else if ('email' in result) prepared.sendable.push({ ...item, email: result.email });
+    else prepared.failed.push({ ...item, outcome: result.outcome });
+    if (performance.now() - turn > TURN_MS) {
+      await nextTurn();
+      turn = performance.now();
+    }
+  }
+  return prepared;
 }

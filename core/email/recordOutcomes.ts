@@ -78,6 +78,8 @@ export async function recordOutcomes(
   outcomes: JobOutcome[],
   now: Date,
   log: Logger,
+  /** the streams as the caller just read them: the first try decides on those instead of reading again */
+  known?: ReadonlyMap<string, RecordedEvent[]>,
 ): Promise<EmailOutcome[]> {
   const byStream = new Map<string, JobOutcome[]>();
   for (const o of outcomes) {
@@ -87,7 +89,10 @@ export async function recordOutcomes(
   const recorded: EmailOutcome[] = [];
   let pending = [...byStream.keys()];
   for (let attempt = 1; pending.length > 0; attempt++) {
-    const streams = await store.readStreams(pending);
+    // A stream that changed since the caller read it fails its revision check and is read again below.
+    const unknown = attempt === 1 && known ? pending.filter((name) => !known.has(name)) : pending;
+    const streams = unknown.length > 0 ? await store.readStreams(unknown) : new Map<string, RecordedEvent[]>();
+    if (attempt === 1 && known) for (const name of pending) if (known.has(name)) streams.set(name, known.get(name)!);
     const decided = pending
       .map((name) => decideStream(name, streams.get(name) ?? [], byStream.get(name)!, now, log))
       .filter((d): d is Decided => d !== undefined);

@@ -173,6 +173,24 @@ export function testEventStoreContract(name: string, options: EventStoreContract
         expect(all.map((e) => e.type)).toEqual(['B1', 'A2']);
         expect(store.comparePositions(all[0]!.position, all[1]!.position)).toBeLessThan(0);
       });
+
+      it('with a stream-prefix hint, misses no event of those streams, page after page', async () => {
+        const start = await store.appendToStream(`${stream}-start`, [event('Start')]);
+        await store.appendToStream(`${stream}-a`, [event('A1')]);
+        await store.appendToStream(`${stream}-b`, [event('B1')]);
+        await store.appendToStream(`${stream}-c`, [event('C1')]);
+        await store.appendToStream(`${stream}-a`, [event('A2')]);
+        const streamPrefixes = [`${stream}-a`, `${stream}-c`];
+        const wanted = (e: RecordedEvent) => streamPrefixes.some((p) => e.streamName.startsWith(p));
+        const read: RecordedEvent[] = [];
+        for (let after = start.position; ; ) {
+          const page = await store.readAll({ after, maxCount: 2, streamPrefixes });
+          if (page.length === 0) break;
+          read.push(...page);
+          after = page[page.length - 1]!.position;
+        }
+        expect(read.filter(wanted).map((e) => e.type)).toEqual(['A1', 'C1', 'A2']);
+      });
     });
 
     describe('subscriptions', () => {

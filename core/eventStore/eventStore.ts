@@ -51,6 +51,13 @@ export interface ReadAllOptions {
   /** exclusive: events strictly after this position; from the beginning when absent */
   after?: Position;
   maxCount?: number;
+  /**
+   * A hint for a reader that needs only these streams (a projection rebuild): names starting with
+   * one of the prefixes. An adapter may leave the others out (SQLite does) or return everything
+   * (EventStoreDB): callers still pick what they handle. Positions stay global, so reading on after
+   * the last event returned misses nothing. Absent or empty: every stream.
+   */
+  streamPrefixes?: string[];
 }
 
 export interface SubscriptionOptions {

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3';
 import { createUpcast, type Upcast } from './upcasting.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventEmitter } from 'node:events';
@@ -35,6 +36,10 @@ export interface SqliteEventStoreOptions {
   /** the upcasting step for stored shapes (default: today's rules) */
   upcast?: Upcast;
 }
+
+/** The first name after every name that starts with `prefix` (its last character, one up). */
+const nextName = (prefix: string) =>
+  prefix === '' ? '\u{10FFFF}' : prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
 
 const toRecorded = (row: Row): RecordedEvent => ({
   id: row.id,
@@ -92,6 +97,18 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
   const readAllStmt = db.prepare<[number, number], Row>(
     'SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?',
   );
+  // One statement per set of prefixes; each prefix is a range of names (binary order), not a pattern.
+  const readSomeStmts = new Map<string, Statement<unknown[], Row>>();
+  const readSome = (prefixes: string[]) => {
+    const key = JSON.stringify(prefixes);
+    let stmt = readSomeStmts.get(key);
+    if (!stmt) {
+      const ranges = prefixes.map(() => '(stream >= ? AND stream < ?)').join(' OR ');
+      const sql = `SELECT * FROM events WHERE position > ? AND (${ranges}) ORDER BY position LIMIT ?`;
+      readSomeStmts.set(key, (stmt = db.prepare<unknown[], Row>(sql)));
+    }
+    return (after: number, limit: number) => stmt.all(after, ...prefixes.flatMap((p) => [p, nextName(p)]), limit);
+  };
 
   /** Appending ids that are already stored, in this stream and in order, repeats nothing. */
   const alreadyAppended = (streamName: string, events: NewEvent[]): AppendResult | undefined => {
@@ -175,7 +192,11 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
     },
     async readAll(opts: ReadAllOptions = {}) {
       const after = opts.after === undefined ? 0 : Number(opts.after);
-      return readAllStmt.all(after, opts.maxCount ?? 1000).map(recorded);
+      const limit = opts.maxCount ?? 1000;
+      const rows = opts.streamPrefixes?.length
+        ? readSome(opts.streamPrefixes)(after, limit)
+        : readAllStmt.all(after, limit);
+      return rows.map(recorded);
     },
     subscribe(opts: SubscriptionOptions): Subscription {
       let closed = false;

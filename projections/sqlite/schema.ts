@@ -29,11 +29,25 @@ export const addedUserIndexes = (users: string) => `
   CREATE INDEX IF NOT EXISTS ${users}_reminder_due ON ${users} (setup_link_expires_ms)
     WHERE setup_completed_at IS NULL AND deactivated_at IS NULL AND reminded IS NULL;`;
 
-/** The tables of one projection version; `_v1` is the first, a rebuild creates the next. */
-export const projectionSchema = (version: number) =>
-  schemaV1.replaceAll('users_v1', `users_v${version}`).replaceAll('audit_v1', `audit_v${version}`);
+const ofVersion = (sql: string, version: number) =>
+  sql.replaceAll('users_v1', `users_v${version}`).replaceAll('audit_v1', `audit_v${version}`);
 
-const schemaV1 = `
+/** The tables of one projection version; `_v1` is the first, a rebuild creates the next. */
+export const projectionSchema = (version: number) => projectionTableSchema(version) + projectionIndexSchema(version);
+
+/**
+ * The tables alone, without their secondary indexes: what a rebuild's bulk load fills before it
+ * builds the indexes in one pass each (`projectionIndexSchema`), rather than row by row.
+ */
+export const projectionTableSchema = (version: number) => ofVersion(tablesV1, version);
+
+/**
+ * The secondary indexes of one version, without `addedUserIndexes`: those need their columns, which
+ * an older table only gains in `addMissingColumns`.
+ */
+export const projectionIndexSchema = (version: number) => ofVersion(indexesV1, version);
+
+const tablesV1 = `
   CREATE TABLE IF NOT EXISTS users_v1 (
     id TEXT PRIMARY KEY,
     organization_id TEXT NOT NULL,
@@ -50,16 +64,6 @@ const schemaV1 = `
     reminded INTEGER,
     doc TEXT NOT NULL
   );
-  -- Covers every column a user search filters on: a search reads the index alone, in page order, and
-  -- touches the table only for the rows of the page it returns.
-  CREATE INDEX IF NOT EXISTS users_v1_org_name ON users_v1
-    (organization_id, name_lower, id, extension, setup_completed_at, setup_link_expires_ms);
-  CREATE INDEX IF NOT EXISTS users_v1_org_extension ON users_v1 (organization_id, extension);
-  CREATE INDEX IF NOT EXISTS users_v1_email ON users_v1 (email_lower);
-  CREATE INDEX IF NOT EXISTS users_v1_secondary_email ON users_v1 (secondary_email_lower)
-    WHERE secondary_email_lower IS NOT NULL;
-  CREATE INDEX IF NOT EXISTS users_v1_bulk ON users_v1 (organization_id, last_email_bulk_id)
-    WHERE last_email_bulk_id IS NOT NULL;
 
   -- seq is the order entries were projected in, which is global event order (batches arrive in
   -- order, redeliveries are ignored by id): positions themselves are opaque and not sortable here.
@@ -74,6 +78,20 @@ const schemaV1 = `
     occurred_at_ms INTEGER NOT NULL,
     entry TEXT NOT NULL
   );
+`;
+
+const indexesV1 = `
+  -- Covers every column a user search filters on: a search reads the index alone, in page order, and
+  -- touches the table only for the rows of the page it returns.
+  CREATE INDEX IF NOT EXISTS users_v1_org_name ON users_v1
+    (organization_id, name_lower, id, extension, setup_completed_at, setup_link_expires_ms);
+  CREATE INDEX IF NOT EXISTS users_v1_org_extension ON users_v1 (organization_id, extension);
+  CREATE INDEX IF NOT EXISTS users_v1_email ON users_v1 (email_lower);
+  CREATE INDEX IF NOT EXISTS users_v1_secondary_email ON users_v1 (secondary_email_lower)
+    WHERE secondary_email_lower IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS users_v1_bulk ON users_v1 (organization_id, last_email_bulk_id)
+    WHERE last_email_bulk_id IS NOT NULL;
+
   CREATE INDEX IF NOT EXISTS audit_v1_org ON audit_v1 (organization_id, seq);
   CREATE INDEX IF NOT EXISTS audit_v1_account ON audit_v1 (account_id, seq);
   CREATE INDEX IF NOT EXISTS audit_v1_type ON audit_v1 (organization_id, type, seq);

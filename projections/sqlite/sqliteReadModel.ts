@@ -2,12 +2,10 @@ import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import type { RecordedEvent } from '../../core/eventStore/eventStore.js';
 import { ownerOnlyFile } from '../../core/eventStore/ownerOnlyFile.js';
-import { toAuditEntry } from '../audit/auditProjection.js';
 import { clampFirst, decodeCursor, encodeCursor, pageOf, totalIfComplete } from '../paging.js';
 import type { AccountStatus, AuditEntry, BulkProgress, ProjectionStore, ReadModel, UserView } from '../readModel.js';
 import { statusOf } from '../readModel.js';
-import { emailKey, expiryKey, nameKey } from '../users/userKeys.js';
-import { evolveUser, userIdOf } from '../users/userProjection.js';
+import { emailKey, nameKey } from '../users/userKeys.js';
 import { projectorName, versionedReadModel } from '../versioned.js';
 import { COUNT_CAP } from '../users/userSearch.js';
 import { auditFilter, statusSql, type Filter } from './filters.js';
@@ -17,6 +15,7 @@ import { sqliteErasure } from './sqliteErasure.js';
 import { createSqliteLeases } from './sqliteLeases.js';
 import { createSqliteSessions } from './sqliteSessions.js';
 import { createSqliteVersionRecord, dropSqliteVersion } from './sqliteVersions.js';
+import { projectBatch, sqliteWrites } from './sqliteWrites.js';
 import { sqliteUserSearch, type Keyset, type SearchSteps } from './userSearch.js';
 
 export interface SqliteReadModelOptions {
@@ -27,25 +26,6 @@ export interface SqliteReadModelOptions {
   /** where a search changes its way of finding a page (see `SEARCH_STEPS`); tests make them small */
   searchSteps?: SearchSteps;
 }
-
-type Params = Record<string, string | number | null>;
-
-const userRow = (doc: UserView): Params => ({
-  id: doc.id,
-  org: doc.organizationId,
-  nameLower: nameKey(doc.name),
-  extension: doc.extension,
-  email: emailKey(doc.email),
-  secondaryEmail: doc.secondaryEmail === undefined ? null : emailKey(doc.secondaryEmail),
-  completedAt: doc.setupCompletedAt ?? null,
-  expiresMs: expiryKey(doc.setupLinkExpiresAt) ?? null,
-  lastStatus: doc.lastEmail?.status ?? null,
-  bulkId: doc.lastEmail?.bulkId ?? null,
-  deactivatedAt: doc.deactivatedAt ?? null,
-  reminded: doc.welcomeReminderSentAt ? 1 : null,
-  revision: doc.revision,
-  doc: JSON.stringify(doc),
-});
 
 const userCursor = (user: UserView) => encodeCursor([nameKey(user.name), user.id]);
 const parseDoc = (row: { doc: string }) => JSON.parse(row.doc) as UserView;
@@ -116,21 +96,6 @@ function openVersion(db: Database.Database, version: number, searchSteps?: Searc
   const usersInOrg = db.prepare<[string, string], { doc: string }>(
     `SELECT u.doc FROM json_each(?) AS ids CROSS JOIN ${users} u ON u.id = ids.value WHERE u.organization_id = ?`,
   );
-  // The WHERE repeats the revision guard so that two writers can never move a document backwards.
-  const upsertUser = db.prepare<[Params]>(`
-    INSERT INTO ${users} (id, organization_id, name_lower, extension, email_lower, secondary_email_lower,
-      setup_completed_at, setup_link_expires_ms, last_email_status, last_email_bulk_id, deactivated_at, reminded,
-      revision, doc)
-    VALUES (@id, @org, @nameLower, @extension, @email, @secondaryEmail,
-      @completedAt, @expiresMs, @lastStatus, @bulkId, @deactivatedAt, @reminded, @revision, @doc)
-    ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id, name_lower = excluded.name_lower,
-      extension = excluded.extension, email_lower = excluded.email_lower,
-      secondary_email_lower = excluded.secondary_email_lower, setup_completed_at = excluded.setup_completed_at,
-      setup_link_expires_ms = excluded.setup_link_expires_ms, last_email_status = excluded.last_email_status,
-      last_email_bulk_id = excluded.last_email_bulk_id, deactivated_at = excluded.deactivated_at,
-      reminded = excluded.reminded,
-      revision = excluded.revision, doc = excluded.doc
-    WHERE excluded.revision > ${users}.revision`);
   const ownersOfEmail = db.prepare<{ email: string }, { doc: string }>(
     `SELECT doc FROM ${users} WHERE email_lower = @email OR secondary_email_lower = @email ORDER BY organization_id, id`,
   );
@@ -154,10 +119,7 @@ function openVersion(db: Database.Database, version: number, searchSteps?: Searc
     `SELECT last_email_status AS status, count(*) AS n FROM ${users}
      WHERE organization_id = ? AND last_email_bulk_id = ? GROUP BY last_email_status`,
   );
-  const insertAudit = db.prepare<[Params]>(`
-    INSERT INTO ${audit} (id, position, organization_id, account_id, type, actor_id, occurred_at_ms, entry)
-    VALUES (@id, @position, @org, @accountId, @type, @actorId, @occurredMs, @entry)
-    ON CONFLICT (id) DO NOTHING`);
+  const writes = sqliteWrites(db, tables);
   const applyErasures = sqliteErasure(db, tables);
   const readCheckpoint = db.prepare<[string], { position: string }>('SELECT position FROM checkpoints WHERE name = ?');
   const saveCheckpoint = db.prepare<[string, string]>(
@@ -186,41 +148,13 @@ function openVersion(db: Database.Database, version: number, searchSteps?: Searc
   };
 
   const applyBatch = db.transaction((events: RecordedEvent[]) => {
-    const docs = new Map<string, UserView | null>();
-    const load = (id: string): UserView | null => {
-      if (!docs.has(id)) {
-        const row = userById.get(id);
-        docs.set(id, row ? parseDoc(row) : null);
-      }
-      return docs.get(id) ?? null;
-    };
-    const changed = new Set<string>();
-    for (const event of events) {
-      const id = userIdOf(event);
-      if (id === undefined) continue;
-      const before = load(id);
-      const after = evolveUser(before, event);
-      if (after === before) continue;
-      docs.set(id, after);
-      changed.add(id);
-    }
-    for (const id of changed) upsertUser.run(userRow(docs.get(id)!));
+    const { users: docs, entries } = projectBatch(events, (id) => {
+      const row = userById.get(id);
+      return row ? parseDoc(row) : null;
+    });
+    writes.writeUsers(docs);
     drainSearchQueue(db, tables);
-    const lookup = (id: string) => load(id) ?? undefined;
-    for (const event of events) {
-      const entry = toAuditEntry(event, lookup);
-      if (!entry) continue;
-      insertAudit.run({
-        id: entry.id,
-        position: entry.position,
-        org: entry.organizationId,
-        accountId: entry.accountId ?? null,
-        type: entry.type,
-        actorId: entry.actorId,
-        occurredMs: Date.parse(entry.occurredAt) || 0,
-        entry: JSON.stringify(entry),
-      });
-    }
+    writes.writeEntries(entries);
     applyErasures(events);
     const last = events[events.length - 1];
     if (last) saveCheckpoint.run(name, last.position);

@@ -97,6 +97,16 @@ export async function reactorFixture() {
     standIn,
     deps,
     organizationId,
+    /** The real `postmark` client against the stand-in, retrying quickly. */
+    sender: (senderOptions: Partial<PostmarkSenderOptions> = {}) =>
+      createPostmarkSender({
+        serverToken: TOKEN,
+        apiUrl: standIn.url,
+        from: 'test@keyturn.local',
+        log: silentLogger,
+        retry: { attempts: 2, baseDelayMs: 5 },
+        ...senderOptions,
+      }),
     async start(
       over: Partial<EmailReactorDeps> = {},
       senderOptions: Partial<PostmarkSenderOptions> = {},
@@ -104,14 +114,7 @@ export async function reactorFixture() {
       const reactor = await startEmailReactor({
         store,
         checkpoints,
-        sender: createPostmarkSender({
-          serverToken: TOKEN,
-          apiUrl: standIn.url,
-          from: 'test@keyturn.local',
-          log: silentLogger,
-          retry: { attempts: 2, baseDelayMs: 5 },
-          ...senderOptions,
-        }),
+        sender: fixture.sender(senderOptions),
         linkSecret: secret,
         publicUrl: 'http://keyturn.test',
         log: silentLogger,
@@ -152,6 +155,26 @@ export async function reactorFixture() {
       type: 'WelcomeEmailSent',
       data: { inviteId, expiresAt: new Date(Date.now() + 86_400_000).toISOString(), recipients, sentBy: 'system' },
     }),
+    /**
+     * `count` accounts, each opened with a welcome email asked for, appended in one batch (no decider, no
+     * reservations: the reactor only reads the account streams). Answers the account ids in log order.
+     */
+    async accountsWithWelcome(count: number, from = 0) {
+      const metadata = { occurredAt: new Date().toISOString(), actor: 'system', correlationId: randomUUID() };
+      const ids = Array.from({ length: count }, () => randomUUID());
+      const outcomes = await store.appendBatch(
+        ids.map((accountId, i) => ({
+          streamName: accountStream(accountId),
+          expectedRevision: 'no_stream' as const,
+          events: [
+            fixture.opened(accountId, `user${from + i}@acme.example`, String(10_000 + from + i)),
+            fixture.welcome(`inv-${accountId}`, [`user${from + i}@acme.example`]),
+          ].map((e) => ({ id: randomUUID(), ...e, metadata })),
+        })),
+      );
+      if (outcomes.some((o) => !o.ok)) throw new Error('set-up append failed');
+      return ids;
+    },
     /** True once the reactor's checkpoint is the newest event: every email due by now was sent or recorded. */
     async atHead(from: CheckpointStore = checkpoints, name = REACTOR) {
       const after = await from.load(name);
