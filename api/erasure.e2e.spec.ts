@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startService, type RunningService } from './testing/service.js';
+import { graphqlData, startService, waitFor, type RunningService } from './testing/service.js';
 
 const NAME = 'Quintessa Zyxwvutson';
 const EMAIL = 'quintessa.zyx@erase-me.example';
@@ -29,21 +29,6 @@ function findings(dir: string): string[] {
   return found;
 }
 
-async function waitFor<T>(
-  read: () => T | Promise<T>,
-  ok: (value: T) => boolean,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last value ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 const AUDIT = `query($id: ID!) { auditEvents(filter: { userId: $id }, first: 100) {
   edges { node { type userName userExtension actorName data } } } }`;
 const USER = `query($id: ID!) { user(id: $id) { name email secondaryEmail erased status } }`;
@@ -56,16 +41,8 @@ describe('given the service on a data directory, and a person who got a welcome 
     await service?.stop();
   });
 
-  const gql = async (query: string, variables: object = {}, token?: string) => {
-    const res = await fetch(`${service!.base}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await res.json()) as { data?: any; errors?: unknown[] };
-    if (body.errors) throw new Error(JSON.stringify(body.errors));
-    return body.data;
-  };
+  const gql = (query: string, variables: object = {}, token?: string) =>
+    graphqlData(service!.base, query, variables, token);
   const emailsOf = (accountId: string) =>
     readdirSync(outbox).filter(
       (f) => f.endsWith('.json') && JSON.parse(readFileSync(join(outbox, f), 'utf8')).metadata.accountId === accountId,

@@ -1,32 +1,18 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startService, type RunningService } from './testing/service.js';
+import {
+  graphqlData,
+  outboxEmails,
+  postGraphQL,
+  startService,
+  waitFor,
+  type OutboxEmail,
+  type RunningService,
+} from './testing/service.js';
 
 const PASSWORD = 'Harbor-Kite-42';
-
-interface Email {
-  kind: string;
-  to: string[];
-  text: string;
-  metadata: { accountId: string; refId: string };
-}
-
-async function waitFor<T>(
-  read: () => T | Promise<T>,
-  ok: (value: T) => boolean,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last value ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** The walk of issue 8 over HTTP, on a fresh data directory, as an office manager and a user would do it. */
 describe('given the service on a fresh data directory', () => {
@@ -37,24 +23,12 @@ describe('given the service on a fresh data directory', () => {
     await service?.stop();
   });
 
-  const emails = (): Email[] =>
-    readdirSync(outbox)
-      .filter((f) => f.endsWith('.json'))
-      .map((f) => JSON.parse(readFileSync(join(outbox, f), 'utf8')) as Email);
-  const tokenIn = (email: Email) => /token=([A-Za-z0-9_-]+)/.exec(email.text)![1]!;
-  const post = async (query: string, variables: object = {}, token?: string) => {
-    const res = await fetch(`${service!.base}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await res.json()) as { data?: any; errors?: { extensions?: { code?: string } }[] };
-  };
-  const gql = async (query: string, variables: object = {}, token?: string) => {
-    const body = await post(query, variables, token);
-    if (body.errors) throw new Error(JSON.stringify(body.errors));
-    return body.data;
-  };
+  const emails = () => outboxEmails(outbox);
+  const tokenIn = (email: OutboxEmail) => /token=([A-Za-z0-9_-]+)/.exec(email.text)![1]!;
+  const post = (query: string, variables: object = {}, token?: string) =>
+    postGraphQL(service!.base, query, variables, token);
+  const gql = (query: string, variables: object = {}, token?: string) =>
+    graphqlData(service!.base, query, variables, token);
   const code = async (query: string, variables: object = {}, token?: string) =>
     (await post(query, variables, token)).errors?.[0]?.extensions?.code;
   const signIn = (loginName: string) =>

@@ -1,8 +1,14 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startService, type RunningService } from './testing/service.js';
+import {
+  graphqlData,
+  outboxEmails,
+  startService,
+  waitFor as waitUpTo15s,
+  type RunningService,
+} from './testing/service.js';
 
 /**
  * Reminders in real time, as an operator would see them with short lifetimes: links last 30 s and are
@@ -11,31 +17,11 @@ import { startService, type RunningService } from './testing/service.js';
  * the moment computed from the links' own expiry.
  */
 const ENV = { WELCOME_LINK_TTL: '30s', INVITE_REMINDER_BEFORE: '15s', SESSION_TTL: '1h' };
+/** Reminders fall due 15 s after their welcome: waits here allow twice that. */
+const waitFor = <T>(read: () => T | Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 30_000) =>
+  waitUpTo15s(read, ok, what, timeoutMs);
 const until = (at: number) => new Promise((r) => setTimeout(r, Math.max(0, at - Date.now())));
 const PASSWORD = 'Harbor-Kite-42';
-
-interface Email {
-  kind: string;
-  to: string[];
-  text: string;
-  subject: string;
-  metadata: { accountId: string; refId: string };
-}
-
-async function waitFor<T>(
-  read: () => T | Promise<T>,
-  ok: (value: T) => boolean,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last value ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('given the service with 30 s welcome links and reminders 15 s before they expire', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'keyturn-reminders-'));
@@ -45,24 +31,13 @@ describe('given the service with 30 s welcome links and reminders 15 s before th
     await service?.stop();
   });
 
-  const emails = (): Email[] =>
-    readdirSync(outbox)
-      .filter((f) => f.endsWith('.json'))
-      .map((f) => JSON.parse(readFileSync(join(outbox, f), 'utf8')) as Email);
+  const emails = () => outboxEmails(outbox);
   const remindersOf = (accountId: string) =>
     emails().filter((e) => e.kind === 'welcome-reminder' && e.metadata.accountId === accountId);
   const welcomesOf = (accountId: string) =>
     emails().filter((e) => e.kind === 'welcome' && e.metadata.accountId === accountId);
-  const gql = async (query: string, variables: object = {}, token?: string) => {
-    const res = await fetch(`${service!.base}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await res.json()) as { data?: any; errors?: unknown[] };
-    if (body.errors) throw new Error(JSON.stringify(body.errors));
-    return body.data;
-  };
+  const gql = (query: string, variables: object = {}, token?: string) =>
+    graphqlData(service!.base, query, variables, token);
   const invite = async (token: string, name: string, extension: string) => {
     const { id } = (
       await gql(

@@ -24,7 +24,8 @@ export interface Reservation {
 /** Appended when the owner lets go (an extension change, an erasure): the next reserve takes it. */
 export const RELEASED = 'ReservationReleased';
 
-const ownerOf = (event: RecordedEvent | undefined) =>
+/** Who holds a reservation, given its stream's last event: nobody when it was released (or never made). */
+export const ownerOf = (event: RecordedEvent | undefined) =>
   event && event.type !== RELEASED ? (event.data as { ownerId: string }).ownerId : undefined;
 
 /** The current owner of a reservation, or undefined when nobody holds it. */

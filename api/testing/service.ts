@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
@@ -66,3 +68,50 @@ export async function failedStart(env: Record<string, string>): Promise<{ code: 
   });
   return { code, output: output() };
 }
+
+/** Polls `read` until `ok` holds (an email arrived, a view caught up); never a fixed sleep before asserting. */
+export async function waitFor<T>(
+  read: () => T | Promise<T>,
+  ok: (value: T) => boolean,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last value ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** One GraphQL call over HTTP, as a browser or script makes it. */
+export async function postGraphQL(base: string, query: string, variables: object = {}, token?: string) {
+  const res = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await res.json()) as { data?: any; errors?: { message?: string; extensions?: { code?: string } }[] };
+}
+
+/** Like `postGraphQL`, for calls that must succeed: their data, or a thrown error naming what went wrong. */
+export async function graphqlData(base: string, query: string, variables: object = {}, token?: string) {
+  const body = await postGraphQL(base, query, variables, token);
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+export interface OutboxEmail {
+  kind: string;
+  to: string[];
+  subject: string;
+  text: string;
+  metadata: { accountId: string; refId: string };
+}
+
+/** The emails the outbox sender wrote into `dir` (its JSON files; each has an `.eml` twin). */
+export const outboxEmails = (dir: string): OutboxEmail[] =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as OutboxEmail);

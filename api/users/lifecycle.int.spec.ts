@@ -99,6 +99,15 @@ describe('given Acme with its office manager and Ben, an active user', () => {
     expect(taker.loginName).toBe('101@acme');
   });
 
+  it('names the new login name, not the old one, when Ben asks for his login name after the move', async () => {
+    await app.gql(CHANGE_EXTENSION, { id: ben.id, ext: '141' }, acme.token);
+    await app.gql(`mutation { requestLoginName(email: "ben@acme.example") }`);
+    await app.keyturn.services.background.idle();
+    const email = await app.waitForEmail((m) => m.kind === 'login-name' && m.to.includes('ben@acme.example'));
+    expect(email.text).toContain('141@acme');
+    expect(email.text).not.toContain('101@acme');
+  });
+
   it('refuses an extension that breaks the rules', async () => {
     expect(badFieldsOf(await app.gql(CHANGE_EXTENSION, { id: ben.id, ext: '1' }, acme.token))).toEqual(['extension']);
   });
@@ -177,6 +186,19 @@ describe('given Acme with a pending user Ana who was sent a welcome link', () =>
     expect(
       (await app.gql(`query($t: String!) { setupLink(token: $t) { status } }`, { t: link })).data?.setupLink.status,
     ).toBe('INVALID');
+  });
+
+  it('leaves Ana out of a bulk welcome while she is deactivated, saying why', async () => {
+    await app.gql(DEACTIVATE, { id: ana.id }, acme.token);
+    const bulk = await app.gql(
+      `mutation($ids: [ID!]) { sendWelcomeEmails(userIds: $ids) { sent skipped { userId reason } } }`,
+      { ids: [ana.id] },
+      acme.token,
+    );
+    expect(bulk.data?.sendWelcomeEmails).toEqual({
+      sent: 0,
+      skipped: [{ userId: ana.id, reason: 'Deactivated: reactivate the account first.' }],
+    });
   });
 
   it('erases Ana only once deactivated and with her exact name; the account becomes "Erased user"', async () => {

@@ -9,6 +9,7 @@ import {
   decideAccount,
   isActiveManager,
   isOpen,
+  requireOpen,
   type AccountCommand,
   type AccountState,
   type OpenAccountState,
@@ -22,13 +23,9 @@ export interface LifecycleDeps extends CoreDeps {
   officeManagersOf(organizationId: string): Promise<string[]>;
 }
 
-const notFound = () => new KeyturnError('NOT_FOUND', 'No such user.');
-
-async function openAccount(deps: CoreDeps, accountId: string): Promise<OpenAccountState> {
-  const { state } = await loadAccount(deps.store, accountId);
-  if (!isOpen(state)) throw notFound();
-  return state;
-}
+/** The account as it is now; erased or never opened answers NOT_FOUND, as the decider does. */
+const openAccount = async (deps: CoreDeps, accountId: string): Promise<OpenAccountState> =>
+  requireOpen((await loadAccount(deps.store, accountId)).state);
 
 /**
  * The organization's active office managers, each confirmed on its own stream (the read model only

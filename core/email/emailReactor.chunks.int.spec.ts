@@ -92,14 +92,20 @@ describe('the email reactor fills provider calls', () => {
   describe('given a run of 2,000 emails stopped in the middle', () => {
     it('on a graceful stop, records every email that went out; a restart sends each of the rest once', async () => {
       const ids = await f.accountsWithWelcome(2000);
-      // Slow calls, so the stop lands with chunks at the provider.
-      const slow = wrapped(f.sender(), async (_emails, send) => {
-        await new Promise((r) => setTimeout(r, 150));
+      // Every call after the first is held at the provider until the stop has begun: the stop lands
+      // with chunks in flight, by construction rather than by a delay.
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let calls = 0;
+      const held = wrapped(f.sender(), async (_emails, send) => {
+        if (calls++ > 0) await gate;
         await send();
       });
-      const first = await f.start({ sender: slow, inFlight: 2 });
-      await waitFor(() => f.standIn.messages.length >= 500, 20_000);
-      await first.stop();
+      const first = await f.start({ sender: held, inFlight: 2 });
+      await waitFor(() => f.standIn.messages.length >= 500 && calls > 1, 20_000);
+      const stopping = first.stop();
+      release();
+      await stopping;
       const sentBeforeStop = f.standIn.messages.length;
       expect(sentBeforeStop).toBeLessThan(2000);
       expect((await outcomeCounts(ids)).filter((n) => n === 1)).toHaveLength(sentBeforeStop);

@@ -1,6 +1,6 @@
 import type { OpenAccountState } from '../accounts/account.js';
 import type { AccountEvent } from '../accounts/events.js';
-import { signLink } from '../links/linkToken.js';
+import { signLink, type LinkPurpose } from '../links/linkToken.js';
 import type { OutgoingEmail } from './emailSender.js';
 import type { EmailJob } from './emailJobs.js';
 import { renderEmail, type EmailTemplateInput } from './templates.js';
@@ -31,39 +31,38 @@ function emailChangeNotice(job: EmailJob): { to: string; replacedBy: { replacedB
   }
 }
 
+/** The page that opens a link of each purpose. */
+const linkPages = { welcome: '/setup', reset: '/reset-password', 'pin-reset': '/reset-pin' } satisfies Record<
+  LinkPurpose,
+  string
+>;
+
 /** The link is rebuilt from the event: nothing secret was ever stored. */
 export function renderJob(job: EmailJob, account: OpenAccountState, ctx: RenderContext): OutgoingEmail {
   const sentAt = new Date(job.event.metadata.occurredAt);
   const accountId = account.id;
   let input: EmailTemplateInput;
   let to: string[];
+  /** What every email carrying a link says alike: who it is for, the link, and until when it works. */
+  const linkEmail = (purpose: LinkPurpose, linkId: string, data: { expiresAt: string }) => ({
+    userName: account.name,
+    loginName: account.loginName,
+    link: `${ctx.publicUrl}${linkPages[purpose]}?token=${signLink(ctx.linkSecret, purpose, accountId, linkId)}`,
+    expiresAt: new Date(data.expiresAt),
+    sentAt,
+  });
   switch (job.kind) {
-    case 'welcome': {
-      const data = job.data as DataOf<'WelcomeEmailSent'>;
-      const token = signLink(ctx.linkSecret, 'welcome', accountId, data.inviteId);
-      input = {
-        kind: 'welcome',
-        organizationName: ctx.organizationName,
-        userName: account.name,
-        loginName: account.loginName,
-        link: `${ctx.publicUrl}/setup?token=${token}`,
-        expiresAt: new Date(data.expiresAt),
-        sentAt,
-      };
+    case 'welcome':
+    case 'welcome-reminder': {
+      // The reminder carries the welcome email's own link.
+      const data = job.data as DataOf<'WelcomeEmailSent' | 'WelcomeReminderSent'>;
+      input = { kind: job.kind, organizationName: ctx.organizationName, ...linkEmail('welcome', data.inviteId, data) };
       to = data.recipients;
       break;
     }
     case 'reset': {
       const data = job.data as DataOf<'ResetRequested'>;
-      const token = signLink(ctx.linkSecret, 'reset', accountId, data.resetId);
-      input = {
-        kind: 'reset',
-        userName: account.name,
-        loginName: account.loginName,
-        link: `${ctx.publicUrl}/reset-password?token=${token}`,
-        expiresAt: new Date(data.expiresAt),
-        sentAt,
-      };
+      input = { kind: 'reset', ...linkEmail('reset', data.resetId, data) };
       to = data.recipients;
       break;
     }
@@ -114,33 +113,10 @@ export function renderJob(job: EmailJob, account: OpenAccountState, ctx: RenderC
       to = data.recipients;
       break;
     }
-    case 'welcome-reminder': {
-      const data = job.data as DataOf<'WelcomeReminderSent'>;
-      const token = signLink(ctx.linkSecret, 'welcome', accountId, data.inviteId);
-      input = {
-        kind: 'welcome-reminder',
-        organizationName: ctx.organizationName,
-        userName: account.name,
-        loginName: account.loginName,
-        link: `${ctx.publicUrl}/setup?token=${token}`,
-        expiresAt: new Date(data.expiresAt),
-        sentAt,
-      };
-      to = data.recipients;
-      break;
-    }
     case 'pin-reset': {
-      const data = job.data as DataOf<'PinResetRequested'>;
       // Its own MAC purpose: this token cannot reset a password, nor a password-reset token a PIN.
-      const token = signLink(ctx.linkSecret, 'pin-reset', accountId, data.resetId);
-      input = {
-        kind: 'pin-reset',
-        userName: account.name,
-        loginName: account.loginName,
-        link: `${ctx.publicUrl}/reset-pin?token=${token}`,
-        expiresAt: new Date(data.expiresAt),
-        sentAt,
-      };
+      const data = job.data as DataOf<'PinResetRequested'>;
+      input = { kind: 'pin-reset', ...linkEmail('pin-reset', data.resetId, data) };
       to = data.recipients;
       break;
     }

@@ -53,6 +53,8 @@ const readPaths = (store: EventStore, stream: string) => ({
     const until = Date.now() + 5000;
     while (delivered < head && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
     await sub.close();
+    // a subscription that never reached the head must fail the spec, not hand back what it had
+    if (delivered < head) throw new Error(`the subscription delivered ${delivered} of ${head} events`);
     return seen;
   },
 });

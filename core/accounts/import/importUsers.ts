@@ -3,7 +3,7 @@ import { metadataFor, newId, type CoreDeps, type RequestContext } from '../../co
 import { KeyturnError, type FieldErrors } from '../../errors.js';
 import type { EventMetadata, ExpectedRevision, Position, StreamAppend } from '../../eventStore/eventStore.js';
 import { loadOrganization } from '../../organizations/registerOrganization.js';
-import { RELEASED, extensionReservationStream } from '../../reservations.js';
+import { extensionReservationStream, ownerOf } from '../../reservations.js';
 import { EMAIL_MESSAGE, isEmail, normalizeEmail } from '../../validation.js';
 import { assertCanManage, decideAccount, evolveAccount, initialAccountState, type AccountCommand } from '../account.js';
 import { accountStream, type AccountEvent } from '../events.js';
@@ -77,7 +77,7 @@ export async function importUsers(
   );
   const free = planned.filter((p) => {
     const last = reservations.get(extensionReservationStream(organizationId, p.row.extension))?.at(-1);
-    if (last && last.type !== RELEASED) {
+    if (ownerOf(last) !== undefined) {
       results.set(p.row, { line: p.row.line, status: 'REJECTED', errors: { extension: [taken(p.row.extension)] } });
       return false;
     }
