@@ -17,7 +17,7 @@ import type { AppServices } from './services.js';
 import { createMetrics, type Metrics } from './operations/metrics.js';
 import { startWorker } from './worker.js';
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
+import { leaseHolderId } from '../projections/lease.js';
 
 export interface KeyturnParts {
   store: EventStore;
@@ -91,7 +91,7 @@ export async function startKeyturn(parts: KeyturnParts): Promise<Keyturn> {
       : await startWorker({
           ...parts,
           clock,
-          leaseHolder: parts.leaseHolder ?? `keyturn@${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+          leaseHolder: parts.leaseHolder ?? leaseHolderId('keyturn'),
           onOutcomes: (counts) => metrics.emailOutcomes(counts),
         });
   const background = createBackgroundTasks(parts.log);

@@ -1,14 +1,5 @@
 import { createServer } from 'node:http';
-import { hostname } from 'node:os';
-import { resolve } from 'node:path';
 import { ConfigError, loadConfig } from './config.js';
-import { openAdapters } from './adapters.js';
-import { startKeyturn } from './keyturn.js';
-import { createHttpApp } from './http.js';
-import { seedDemo } from './demoSeed.js';
-import { createLog } from './logging.js';
-import { loadUiHandler } from './ui.js';
-import { createMetrics } from './operations/metrics.js';
 
 /**
  * Composition root: environment → adapters → services → HTTP. `npm start` runs everything here;
@@ -27,9 +18,38 @@ async function main() {
     }
     throw error;
   }
+  // Loaded only once the configuration holds: a bad variable exits 2 without waiting for the drivers.
+  const [{ openAdapters }, { startKeyturn }, { createHttpApp }, { seedDemo }, { createLog }, { loadUiHandler }] =
+    await Promise.all([
+      import('./adapters.js'),
+      import('./keyturn.js'),
+      import('./http.js'),
+      import('./demoSeed.js'),
+      import('./logging.js'),
+      import('./ui.js'),
+    ]);
+  const [{ createMetrics }, { leaseHolderId }, shutdown] = await Promise.all([
+    import('./operations/metrics.js'),
+    import('../projections/lease.js'),
+    import('./shutdown.js'),
+  ]);
   // Readable in a developer's terminal, JSON in production; redaction is the net under "no secret logged".
   const log = await createLog({ level: config.logLevel, production: config.production });
   const adapters = openAdapters(config, log);
+  // An unreachable store fails the start within a bound (the drivers alone would retry for 30 s or
+  // more, and the lease would carry on without a projector): exit 1, saying which store.
+  await Promise.all([
+    shutdown.within(
+      adapters.store.ping(),
+      shutdown.STARTUP_STORE_BOUND_MS,
+      `the event store (${eventStoreName(config)})`,
+    ),
+    shutdown.within(
+      adapters.readModel.checkpoint(),
+      shutdown.STARTUP_STORE_BOUND_MS,
+      `the read store (${readStoreName(config)})`,
+    ),
+  ]);
   const keyturn = await startKeyturn({
     ...adapters,
     log,
@@ -45,8 +65,9 @@ async function main() {
     introspection: !config.production,
     metrics: createMetrics({ log, defaultMetrics: true }),
     background: !apiOnly,
-    // Stable per data directory: after a crash, the restarted service takes its own lease back at once.
-    leaseHolder: `keyturn@${hostname()}:${resolve(config.dataDir)}`,
+    // Unique to this process: two services on one data directory never share the lease. A restart
+    // after a crash waits for the lease to lapse; after SIGTERM it takes over at once (released).
+    leaseHolder: leaseHolderId('keyturn'),
     leaseTtlMs: config.projectorLeaseTtlMs,
   });
   // Several API instances may start at once: only the all-in-one service seeds the demo.
@@ -64,40 +85,50 @@ async function main() {
     metrics: { token: config.metricsToken, production: config.production },
   });
   const server = createServer(app);
-  server.listen(config.port, config.host, () => {
-    log.info(
-      {
-        url: config.publicUrl,
-        port: config.port,
-        dataDir: config.dataDir,
-        email: config.emailTransport,
-        trustProxy: config.trustProxy,
-        mode: apiOnly ? 'api' : 'all-in-one',
-      },
-      'keyturn is running',
+  const requests = shutdown.trackRequests(server);
+  // A port taken (or not ours to take) is a start-up failure like any other: exit 1, saying so.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          error.code === 'EADDRINUSE'
+            ? `port ${config.port} on ${config.host} is already in use (PORT, HOST)`
+            : `cannot listen on ${config.host}:${config.port}: ${error.message}`,
+        ),
+      ),
     );
+    server.listen(config.port, config.host, resolve);
   });
+  log.info(
+    {
+      url: config.publicUrl,
+      port: config.port,
+      dataDir: config.dataDir,
+      email: config.emailTransport,
+      trustProxy: config.trustProxy,
+      mode: apiOnly ? 'api' : 'all-in-one',
+    },
+    'keyturn is running',
+  );
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping: finishing requests and the batch in flight');
-    // Requests in flight finish before the stores close (they may still write); 10 s at most.
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-      setTimeout(() => server.closeAllConnections(), 10_000).unref();
-    });
-    // Each subscription finishes its batch in flight, whose handler saves the checkpoint, then stops.
-    await keyturn.stop();
-    await adapters.close();
-    log.info('stopped');
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  // Requests in flight finish before the stores close (they may still write); each subscription
+  // finishes its batch in flight, whose handler saves the checkpoint, then stops.
+  shutdown.exitOnSignals({
+    log,
+    steps: [
+      { name: 'requests in flight', run: () => requests.close() },
+      { name: 'the projector’s and the email reactor’s batches in flight', run: () => keyturn.stop() },
+      { name: 'closing the stores', run: () => adapters.close() },
+    ],
+    detail: () => ({ openRequests: requests.open }),
+  });
 }
+
+const eventStoreName = (config: { eventStoreUrl?: string }) =>
+  config.eventStoreUrl ? `EventStoreDB at ${withoutCredentials(config.eventStoreUrl)}` : 'SQLite in DATA_DIR';
+const readStoreName = (config: { mongodb?: { url: string } }) =>
+  config.mongodb ? `MongoDB at ${withoutCredentials(config.mongodb.url)}` : 'SQLite in DATA_DIR';
+const withoutCredentials = (url: string) => url.replace(/\/\/[^@/]*@/, '//');
 
 main().catch((error: unknown) => {
   console.error('keyturn failed to start:', error instanceof Error ? error.message : error);

@@ -1,11 +1,13 @@
 import type { EventStore } from '../core/eventStore/eventStore.js';
-import type { CheckpointStore } from '../core/eventStore/checkpoints.js';
+import { fencedCheckpoints, type CheckpointStore } from '../core/eventStore/checkpoints.js';
+import { fencedEventStore } from '../core/eventStore/fencing.js';
 import { startEmailReactor, type EmailReactorDeps } from '../core/email/emailReactor.js';
 import type { EmailSender } from '../core/email/emailSender.js';
 import type { Logger } from '../core/logger.js';
 import type { DataKeys } from '../core/personalData/dataKeys.js';
 import { startReminderScheduler, sweepIntervalFor } from '../core/accounts/reminders.js';
 import { checkpointWaiter } from '../projections/checkpointWaiter.js';
+import { fencedReadModel } from '../projections/fencing.js';
 import { runWhileLeased } from '../projections/lease.js';
 import { startProjector, type Projector, type ProjectorOptions } from '../projections/projector.js';
 import type { ReadModel } from '../projections/readModel.js';
@@ -23,7 +25,7 @@ export interface WorkerParts {
   /** run the email reactor as well (default true) */
   reactor?: boolean;
   onOutcomes?: EmailReactorDeps['onOutcomes'];
-  /** who holds the projector lease; unique per process unless said otherwise */
+  /** who holds the projector lease: unique per process (`leaseHolderId`) */
   leaseHolder: string;
   /** default 15 s: a crashed holder's lease lapses after this */
   leaseTtlMs?: number;
@@ -46,6 +48,8 @@ export interface Worker extends Projector {
 }
 
 export const DEFAULT_LEASE_TTL_MS = 15_000;
+/** the email reactor's checkpoint name (its default) */
+const REACTOR_CHECKPOINT = 'email-reactor';
 
 /**
  * The projections and the email reactor, run only while this process holds the projector lease: a
@@ -61,32 +65,42 @@ export async function startWorker(parts: WorkerParts): Promise<Worker> {
     holder: parts.leaseHolder,
     ttlMs: parts.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS,
     log: parts.log,
-    async start() {
+    async start(held) {
+      // Everything this work writes carries the lease's generation (see `fencedReadModel`): claimed
+      // before the checkpoints are read, so a late write of the previous holder lands before the
+      // read or is refused, and a refusal stops this work (`held.fencedOff`).
+      const readModel = fencedReadModel(parts.readModel, held.generation, held.fencedOff);
+      const checkpoints = fencedCheckpoints(parts.checkpoints, held.generation, held.fencedOff);
+      await readModel.claim(held.generation);
+      await checkpoints.claim(REACTOR_CHECKPOINT, held.generation);
+      // Appends are checked against the lease just before they are made (not atomically, see there).
+      const store = fencedEventStore(parts.store, held.stillHeld);
       const erasure = {
         dataKeys: parts.dataKeys,
         outboxDir: parts.outboxDir,
         truncateJournals: parts.truncateJournals,
         log: parts.log,
       };
-      const started = await startProjector(parts.store, parts.readModel, parts.log, { ...parts.projector, erasure });
-      const reactor =
-        parts.reactor === false
-          ? undefined
-          : await startEmailReactor({
-              store: parts.store,
-              sender: parts.sender,
-              checkpoints: parts.checkpoints,
-              linkSecret: parts.secret,
-              publicUrl: parts.publicUrl,
-              log: parts.log,
-              clock: parts.clock,
-              onOutcomes: parts.onOutcomes,
-            });
+      const started = await startProjector(parts.store, readModel, parts.log, { ...parts.projector, erasure });
+      const reactorDeps: EmailReactorDeps = {
+        store,
+        sender: parts.sender,
+        checkpoints,
+        linkSecret: parts.secret,
+        publicUrl: parts.publicUrl,
+        log: parts.log,
+        clock: parts.clock,
+        onOutcomes: parts.onOutcomes,
+        name: REACTOR_CHECKPOINT,
+        // asked before each provider call: an email is not sent by a holder that lost the lease
+        stillLeading: held.stillHeld,
+      };
+      const reactor = parts.reactor === false ? undefined : await startEmailReactor(reactorDeps);
       const beforeMs = parts.inviteReminderBeforeMs ?? 0;
       const reminders =
         beforeMs > 0
           ? startReminderScheduler({
-              store: parts.store,
+              store,
               clock: parts.clock ?? (() => new Date()),
               remindBeforeMs: beforeMs,
               due: (now, withinMs, limit) => parts.readModel.users.dueForReminder(now, withinMs, limit),

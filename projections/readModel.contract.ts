@@ -4,6 +4,7 @@ import type { AccountStatus, Page, ReadModel, SessionRecord, UserQuery, UserView
 import { eventLog, type EventLog } from './testing/events.js';
 import { accountStream } from '../core/accounts/events.js';
 import { testSearchAgreement } from './userSearch.contract.js';
+import { StaleLeaseError } from '../core/eventStore/fencing.js';
 
 export interface ReadModelContractOptions {
   /** a fresh, empty read model */
@@ -806,21 +807,102 @@ export function testReadModelContract(name: string, options: ReadModelContractOp
       const at = (ms: number) => new Date(t0.getTime() + ms);
 
       it('one holder has it until it lapses or is released; the holder renews it', async () => {
-        expect(await readModel.leases.acquire('projector', 'a', 10_000, t0)).toBe(true);
-        expect(await readModel.leases.acquire('projector', 'b', 10_000, at(1))).toBe(false);
-        expect(await readModel.leases.acquire('projector', 'a', 10_000, at(5_000))).toBe(true);
-        expect(await readModel.leases.acquire('projector', 'b', 10_000, at(14_999))).toBe(false);
-        expect(await readModel.leases.acquire('projector', 'b', 10_000, at(15_000))).toBe(true);
-        expect(await readModel.leases.acquire('projector', 'a', 10_000, at(15_001))).toBe(false);
-        expect(await readModel.leases.acquire('other', 'a', 10_000, at(15_001))).toBe(true);
+        expect(await readModel.leases.acquire('projector', 'a', 10_000, t0)).toBeDefined();
+        expect(await readModel.leases.acquire('projector', 'b', 10_000, at(1))).toBeUndefined();
+        expect(await readModel.leases.acquire('projector', 'a', 10_000, at(5_000))).toBeDefined();
+        expect(await readModel.leases.acquire('projector', 'b', 10_000, at(14_999))).toBeUndefined();
+        expect(await readModel.leases.acquire('projector', 'b', 10_000, at(15_000))).toBeDefined();
+        expect(await readModel.leases.acquire('projector', 'a', 10_000, at(15_001))).toBeUndefined();
+        expect(await readModel.leases.acquire('other', 'a', 10_000, at(15_001))).toBeDefined();
       });
 
       it('only the holder can release it', async () => {
         await readModel.leases.acquire('projector', 'a', 10_000, t0);
         await readModel.leases.release('projector', 'b');
-        expect(await readModel.leases.acquire('projector', 'b', 10_000, at(1))).toBe(false);
+        expect(await readModel.leases.acquire('projector', 'b', 10_000, at(1))).toBeUndefined();
         await readModel.leases.release('projector', 'a');
-        expect(await readModel.leases.acquire('projector', 'b', 10_000, at(2))).toBe(true);
+        expect(await readModel.leases.acquire('projector', 'b', 10_000, at(2))).toBeDefined();
+      });
+
+      it('its generation grows each time it changes hands, and stays the same on renewal', async () => {
+        const first = (await readModel.leases.acquire('projector', 'a', 10_000, t0))!;
+        expect(await readModel.leases.acquire('projector', 'a', 10_000, at(5_000))).toBe(first);
+        // taken over once lapsed
+        const second = (await readModel.leases.acquire('projector', 'b', 10_000, at(15_000)))!;
+        expect(second).toBeGreaterThan(first);
+        expect(await readModel.leases.acquire('projector', 'b', 10_000, at(20_000))).toBe(second);
+        // released, then taken again, by its last holder too
+        await readModel.leases.release('projector', 'b');
+        const third = (await readModel.leases.acquire('projector', 'b', 10_000, at(20_001)))!;
+        expect(third).toBeGreaterThan(second);
+        // lapsed and taken again by the same holder: someone else may have had it meanwhile
+        const fourth = (await readModel.leases.acquire('projector', 'b', 10_000, at(30_001)))!;
+        expect(fourth).toBeGreaterThan(third);
+        // another lease counts on its own
+        expect(await readModel.leases.acquire('other', 'b', 10_000, at(30_001))).toBeDefined();
+        expect(await readModel.leases.acquire('projector', 'b', 10_000, at(30_002))).toBe(fourth);
+      });
+
+      it('tells who holds it, under which generation and until when', async () => {
+        expect(await readModel.leases.current('projector')).toBeUndefined();
+        const generation = await readModel.leases.acquire('projector', 'a', 10_000, t0);
+        expect(await readModel.leases.current('projector')).toEqual({
+          holder: 'a',
+          generation,
+          expiresMs: t0.getTime() + 10_000,
+        });
+        await readModel.leases.release('projector', 'a');
+        expect(await readModel.leases.current('projector')).toMatchObject({ holder: 'a', generation });
+        expect((await readModel.leases.current('projector'))!.expiresMs).toBeLessThanOrEqual(t0.getTime());
+      });
+    });
+
+    describe('given batches written under lease generations (fencing tokens)', () => {
+      const users = async () => names(await search());
+
+      it('a batch under an older generation than the checkpoint saw is refused and writes nothing', async () => {
+        open('Alice', '101');
+        await readModel.apply(log.batch(), 2);
+        const checkpoint = await readModel.checkpoint();
+        open('Bob', '102');
+        const late = log.batch();
+        await expect(readModel.apply(late, 1)).rejects.toBeInstanceOf(StaleLeaseError);
+        expect(await readModel.checkpoint()).toBe(checkpoint);
+        expect(await users()).toEqual(['Alice']);
+        // the same and newer generations go on
+        await readModel.apply(late, 2);
+        open('Carol', '103');
+        await readModel.apply(log.batch(), 3);
+        expect(await users()).toEqual(['Alice', 'Bob', 'Carol']);
+        await expect(readModel.apply(log.batch().concat(late), 2)).rejects.toBeInstanceOf(StaleLeaseError);
+      });
+
+      it('a claim fences the checkpoint before anything is written, and does not move it', async () => {
+        await readModel.claim(5);
+        expect(await readModel.checkpoint()).toBeUndefined();
+        open('Alice', '101');
+        const batch = log.batch();
+        await expect(readModel.apply(batch, 4)).rejects.toBeInstanceOf(StaleLeaseError);
+        await expect(readModel.claim(4)).rejects.toBeInstanceOf(StaleLeaseError);
+        expect(await readModel.checkpoint()).toBeUndefined();
+        expect(await users()).toEqual([]);
+        await readModel.apply(batch, 5);
+        await readModel.claim(6);
+        expect(await readModel.checkpoint()).toBe(batch.at(-1)!.position);
+        open('Bob', '102');
+        await expect(readModel.apply(log.batch(), 5)).rejects.toBeInstanceOf(StaleLeaseError);
+      });
+
+      it('an unfenced batch (a rebuild, a test) neither checks nor lowers the fence; versions are fenced apart', async () => {
+        await readModel.claim(7);
+        open('Alice', '101');
+        await readModel.apply(log.batch());
+        expect(await users()).toEqual(['Alice']);
+        open('Bob', '102');
+        await expect(readModel.apply(log.batch(), 6)).rejects.toBeInstanceOf(StaleLeaseError);
+        const next = await readModel.versions.open(2);
+        await next.apply(log.all(), 1);
+        expect(await next.checkpoint()).toBe(log.all().at(-1)!.position);
       });
     });
 

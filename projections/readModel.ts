@@ -164,9 +164,22 @@ export const UNKNOWN_BROWSER = 'Unknown browser';
  * The projector fills the active one; a rebuild fills the next one beside it.
  */
 export interface ProjectionStore {
-  /** Applies every projection to a batch, then saves the checkpoint (atomically where the store can). */
-  apply(events: RecordedEvent[]): Promise<void>;
+  /**
+   * Applies every projection to a batch, then saves the checkpoint (atomically where the store can).
+   * With a `generation` (the lease's fencing token, see `Leases`) the batch is refused with
+   * `StaleLeaseError` when the checkpoint was written or claimed under a newer one: SQLite refuses
+   * the whole batch in its transaction; MongoDB checks before writing and makes the checkpoint update
+   * conditional (see `openMongoVersion`). Without one (a rebuild filling a version no projector
+   * writes yet, tests) nothing is checked and the fence is left as it is.
+   */
+  apply(events: RecordedEvent[], generation?: number): Promise<void>;
   checkpoint(): Promise<Position | undefined>;
+  /**
+   * Raises this version's fence to `generation` without moving its checkpoint; refused (as `apply`)
+   * when a newer generation is there already. A new lease holder claims before it reads the
+   * checkpoint, so a late write of the previous holder lands before that read, or is refused.
+   */
+  claim(generation: number): Promise<void>;
 
   users: {
     get(organizationId: string, id: string): Promise<UserView | undefined>;
@@ -211,12 +224,29 @@ export interface ProjectionVersions {
   drop(version: number): Promise<void>;
 }
 
-/** A named lease with an expiry: one projector works, the others stand by until it lapses. */
+/** Who holds a lease, under which generation, until when (ms since the epoch). */
+export interface LeaseState {
+  holder: string;
+  generation: number;
+  expiresMs: number;
+}
+
+/**
+ * A named lease with an expiry: one projector works, the others stand by until it lapses. Each
+ * lease carries a generation, its fencing token: it grows every time the lease changes hands (taken
+ * by another holder, or taken again after it lapsed or was released) and stays the same on renewal.
+ * Every checkpoint write of the holder carries it, and the stores refuse a lower one than they saw.
+ */
 export interface Leases {
-  /** takes or renews `name` for `holder` until `now + ttlMs` when it is free, lapsed or theirs already */
-  acquire(name: string, holder: string, ttlMs: number, now: Date): Promise<boolean>;
-  /** gives it up, if `holder` still has it */
+  /**
+   * Takes or renews `name` for `holder` until `now + ttlMs` when it is free, lapsed or theirs
+   * already: the generation it is held under, or undefined when someone else holds it.
+   */
+  acquire(name: string, holder: string, ttlMs: number, now: Date): Promise<number | undefined>;
+  /** gives it up, if `holder` still has it: it lapses at once, and keeps its generation */
   release(name: string, holder: string): Promise<void>;
+  /** the lease as stored (lapsed or not), or undefined when it was never taken */
+  current(name: string): Promise<LeaseState | undefined>;
 }
 
 /** The active projection version, plus what is not derived from events and survives a rebuild. */

@@ -2,6 +2,7 @@ import type { EventStore, Position, RecordedEvent } from '../core/eventStore/eve
 import { accountStream } from '../core/accounts/events.js';
 import type { Logger } from '../core/logger.js';
 import { organizationStream } from '../core/organizations/organization.js';
+import { fencedReadModel } from './fencing.js';
 import { catchUp } from './projector.js';
 import type { ReadModel } from './readModel.js';
 import { PROJECTOR_LEASE } from './versioned.js';
@@ -70,10 +71,14 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
   let position = await catchUp(store, next, options.bulkLoad ? (options.pageSize ?? 5000) : options.batchSize);
 
   const now = new Date();
-  if (await readModel.leases.acquire(PROJECTOR_LEASE, options.holder, options.leaseTtlMs ?? 15_000, now)) {
+  const generation = await readModel.leases.acquire(PROJECTOR_LEASE, options.holder, options.leaseTtlMs ?? 15_000, now);
+  if (generation !== undefined) {
     try {
-      position = await catchUp(store, next, options.batchSize);
-      await versions.activate(version);
+      // Filled above without a fence (no one else writes a version that is not active); the switch
+      // is made under the lease, and claims the version, so a stale projector cannot write it after.
+      const fenced = fencedReadModel(readModel, generation);
+      position = await catchUp(store, await fenced.versions.open(version), options.batchSize);
+      await fenced.versions.activate(version);
     } finally {
       await readModel.leases.release(PROJECTOR_LEASE, options.holder);
     }

@@ -61,8 +61,9 @@ export function versionedReadModel(parts: VersionedParts): ReadModel {
   };
 
   return {
-    apply: async (events) => (await fresh()).apply(events),
+    apply: async (events, generation) => (await fresh()).apply(events, generation),
     checkpoint: async () => (await fresh()).checkpoint(),
+    claim: async (generation) => (await fresh()).claim(generation),
     users: {
       get: async (organizationId, id) => (await current()).users.get(organizationId, id),
       getMany: async (organizationId, ids) => (await current()).users.getMany(organizationId, ids),

@@ -13,6 +13,15 @@
  *   and the peak RSS of this process
  * Sizes can be lowered for a quick look: BENCH_BULK=1000 BENCH_USERS=10000 BENCH_SEARCH_SECONDS=2 npm run bench
  * `npm run bench -- --json` ends with one JSON line of every figure.
+ *
+ * `npm run bench -- --mongo`: the same figures with the read model and its neighbours (data keys, the
+ * reactor's checkpoints, rate-limit counters, sessions) on a FerretDB the bench starts as a child
+ * process and stops at the end, plus `createUser` over GraphQL/HTTP one at a time, on SQLite and on
+ * FerretDB side by side (see `benchCreateUser.ts`), and the MongoDB round trips per createUser. The
+ * rebuild goes through `apply` there (MongoDB has no bulk load) beside a plain-insert ceiling. Smaller
+ * default sizes (printed): FerretDB v1 answers only `_id` lookups without decoding every document
+ * of a collection, so a search over 100,000 users takes seconds per query there. The BENCH_* sizes
+ * still apply.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,8 +30,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createSqliteCheckpointStore } from '../core/eventStore/checkpoints.js';
-import { createSqliteEventStore } from '../core/eventStore/sqliteEventStore.js';
 import type { EventStore, StreamAppend } from '../core/eventStore/eventStore.js';
 import { createPostmarkSender } from '../core/email/postmarkSender.js';
 import { startPostmarkStandIn } from '../core/email/postmarkStandIn.js';
@@ -31,9 +38,6 @@ import { toNewEvents } from '../core/commandHandler.js';
 import { accountStream } from '../core/accounts/events.js';
 import { extensionReservationStream } from '../core/reservations.js';
 import { onboardOrganization } from '../core/organizations/onboardOrganization.js';
-import { createSqliteReadModel } from '../projections/sqlite/sqliteReadModel.js';
-import { createSqliteDataKeys } from '../projections/sqlite/sqliteDataKeys.js';
-import { withPersonalData } from '../core/personalData/personalDataStore.js';
 import { startKeyturn } from '../api/keyturn.js';
 import { createHttpApp } from '../api/http.js';
 import { openSession } from '../api/auth/sessions.js';
@@ -42,11 +46,19 @@ import { benchHandoff } from './benchHandoff.js';
 import { benchRebuild } from './benchRebuild.js';
 import { benchRequests } from './benchRequests.js';
 import { benchSearch, benchSearchDirect, searchSummary } from './benchSearch.js';
+import { benchCreateUser, countCreateUserRoundTrips, createUserLine, roundTripLines } from './benchCreateUser.js';
+import { openBenchStores } from './benchStores.js';
+import { FERRETDB_VERSION, startFerretDb } from './ferretdb.mjs';
 
-const BULK = Number(process.env.BENCH_BULK ?? 10_000);
-const USERS = Number(process.env.BENCH_USERS ?? 100_000);
-const SEARCH_SECONDS = Number(process.env.BENCH_SEARCH_SECONDS ?? 20);
-const IMPORT_ROWS = Number(process.env.BENCH_IMPORT ?? 10_000);
+const MONGO = process.argv.includes('--mongo');
+const BULK = Number(process.env.BENCH_BULK ?? (MONGO ? 200 : 10_000));
+const USERS = Number(process.env.BENCH_USERS ?? (MONGO ? 5_000 : 100_000));
+const SEARCH_SECONDS = Number(process.env.BENCH_SEARCH_SECONDS ?? (MONGO ? 3 : 20));
+const SEARCH_RATE = Number(process.env.BENCH_SEARCH_RATE ?? (MONGO ? 2 : 50));
+/** queries per term class asked of the read model directly */
+const SEARCH_DIRECT = MONGO ? 10 : 200;
+const IMPORT_ROWS = Number(process.env.BENCH_IMPORT ?? (MONGO ? 1_000 : 10_000));
+const CREATE_SECONDS = Number(process.env.BENCH_CREATE_SECONDS ?? 10);
 const JSON_OUT = process.argv.includes('--json');
 const TOKEN = 'bench-server-token';
 const FIRST = [
@@ -127,15 +139,19 @@ async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: num
   }
 }
 
-async function main() {
-  const dir = mkdtempSync(join(tmpdir(), 'keyturn-bench-'));
+async function main(dir: string, ferret: { url: string; pid: number } | undefined) {
+  const mongoUrl = ferret?.url;
   const standIn = await startPostmarkStandIn({ token: TOKEN });
-  // As the service runs: personal data sealed with data keys kept in the read model's file.
+  // As the service runs: personal data sealed with data keys kept beside the read model.
   const secret = randomBytes(32);
-  const dataKeys = createSqliteDataKeys({ path: join(dir, 'readmodel.db'), secret });
-  const store = withPersonalData(createSqliteEventStore({ path: join(dir, 'events.db') }), dataKeys);
-  const readModel = createSqliteReadModel({ path: join(dir, 'readmodel.db') });
-  const checkpoints = createSqliteCheckpointStore(join(dir, 'readmodel.db'));
+  const stores = openBenchStores(dir, secret, mongoUrl);
+  const { store, dataKeys, readModel, checkpoints } = stores;
+  const where = mongoUrl ? 'MongoDB read model (FerretDB)' : 'SQLite read model';
+  if (mongoUrl) {
+    console.log(
+      `read model on FerretDB ${FERRETDB_VERSION} (SQLite backend), at smaller sizes: bulk ${BULK.toLocaleString()}, organization of ${USERS.toLocaleString()}, import of ${IMPORT_ROWS.toLocaleString()} rows, search at ${SEARCH_RATE}/s for ${SEARCH_SECONDS} s per term class, ${SEARCH_DIRECT} direct queries per class (embedded defaults: 10,000 / 100,000 / 10,000 / 50/s for 20 s / 200). FerretDB v1 hands SQL no filter but a lone _id equality: every other query decodes every document of its collection, so a search over 100,000 users takes seconds there, and so does each guarded replace of a user document (the bulk welcome changes 2 per user).`,
+    );
+  }
   const keyturn = await startKeyturn({
     store,
     dataKeys,
@@ -159,7 +175,7 @@ async function main() {
   });
 
   // 1. Bulk welcome, in a service of its own with the stand-in in a child process
-  const handoff = await benchHandoff({ count: BULK });
+  const handoff = await benchHandoff({ count: BULK, mongoUrl });
   console.log(
     `bulk welcome, ${BULK.toLocaleString()} users: recorded in ${ms(handoff.bulkRecordMs)} (one GraphQL request); all handed to the Postmark stand-in (child process) after ${ms(handoff.bulkHandoffMs)}; provider calls: ${handoff.bulkProviderCalls}`,
   );
@@ -210,9 +226,9 @@ async function main() {
   if (last) await waitUntil(async () => (await readModel.users.get(org.organizationId, last)) !== undefined, 600_000);
 
   // 2. Projection rebuild: every event of this run into a fresh read model, beside the disk's ceiling
-  const rebuild = await benchRebuild({ store, dir });
+  const rebuild = await benchRebuild({ store, dir, mongoUrl });
   console.log(
-    `projection rebuild: ${rebuild.events.toLocaleString()} events in ${ms(rebuild.rebuildMs)} = ${rebuild.rebuildEventsPerSec.toLocaleString()} events/s; raw ceiling on the same disk ${rebuild.rebuildCeilingEventsPerSec.toLocaleString()} events/s (ratio ${(rebuild.rebuildEventsPerSec / rebuild.rebuildCeilingEventsPerSec).toFixed(2)}); reading and decrypting alone ${ms(rebuild.readOnlyMs)}`,
+    `projection rebuild${mongoUrl ? ' (through apply, pages of 1,000)' : ''}: ${rebuild.events.toLocaleString()} events in ${ms(rebuild.rebuildMs)} = ${rebuild.rebuildEventsPerSec.toLocaleString()} events/s; raw ceiling on the same disk ${rebuild.rebuildCeilingEventsPerSec.toLocaleString()} events/s (ratio ${(rebuild.rebuildEventsPerSec / rebuild.rebuildCeilingEventsPerSec).toFixed(2)}); reading and decrypting alone ${ms(rebuild.readOnlyMs)}`,
   );
 
   // The bench measures the server, not its per-session budget.
@@ -230,25 +246,39 @@ async function main() {
     credentialVersion: 0,
   } as Parameters<typeof openSession>[1];
   const { token } = await openSession(keyturn.services, managerAccount, 'keyturn bench');
-  const search = await benchSearch({ url, token, ratePerSecond: 50, seconds: SEARCH_SECONDS });
+  const search = await benchSearch({ url, token, ratePerSecond: SEARCH_RATE, seconds: SEARCH_SECONDS });
   for (const [name, f] of Object.entries(search)) {
     console.log(
-      `users search over GraphQL/HTTP, organization of ${USERS.toLocaleString()}, ${name}: p50 ${ms(f.p50Ms)}, p99 ${ms(f.p99Ms)} (${f.requests} queries at 50/s, first: 50; took ${ms(f.elapsedMs)})`,
+      `users search over GraphQL/HTTP, organization of ${USERS.toLocaleString()}, ${name}: p50 ${ms(f.p50Ms)}, p99 ${ms(f.p99Ms)} (${f.requests} queries at ${SEARCH_RATE}/s, first: 50; took ${ms(f.elapsedMs)})`,
     );
   }
   console.log(`users search, worst p99 of the term classes: ${ms(searchSummary(search).searchWorstP99Ms)}`);
-  const direct = await benchSearchDirect((term) =>
-    readModel.users.search({ organizationId: org.organizationId, search: term, first: 50, now: new Date() }),
+  const direct = await benchSearchDirect(
+    (term) => readModel.users.search({ organizationId: org.organizationId, search: term, first: 50, now: new Date() }),
+    SEARCH_DIRECT,
   );
   for (const [name, f] of Object.entries(direct)) {
     console.log(`  the read model alone, ${name}: p50 ${ms(f.p50Ms)}, p99 ${ms(f.p99Ms)} (one query at a time)`);
   }
 
   // 5. The request path against a bare Apollo Server
-  const requests = await benchRequests({ seconds: Number(process.env.BENCH_REQUEST_SECONDS ?? 10) });
+  const requests = await benchRequests({ seconds: Number(process.env.BENCH_REQUEST_SECONDS ?? 10), mongoUrl });
   console.log(
     `{ me { id } } over HTTP: ${requests.meRequestsPerSec.toLocaleString()} req/s vs a bare Apollo Server ${requests.apolloRequestsPerSec.toLocaleString()} req/s (ratio ${(requests.meRequestsPerSec / requests.apolloRequestsPerSec).toFixed(2)}; per CPU second ${(requests.meRequestsPerCpuSec / requests.apolloRequestsPerCpuSec).toFixed(2)})`,
   );
+  // 6. createUser one at a time, on SQLite and on MongoDB side by side (--mongo only)
+  let created: { createUserPerSec: number; createUserSqlitePerSec: number } | undefined;
+  if (mongoUrl) {
+    for (const line of roundTripLines(await countCreateUserRoundTrips(mongoUrl))) console.log(line);
+    const onSqlite = await benchCreateUser({ seconds: CREATE_SECONDS });
+    const onMongo = await benchCreateUser({ seconds: CREATE_SECONDS, mongoUrl, serverPid: ferret?.pid });
+    console.log(createUserLine('SQLite read model', onSqlite));
+    console.log(createUserLine(where, onMongo));
+    console.log(
+      `createUser, MongoDB / SQLite: ${(onMongo.createUserPerSec / onSqlite.createUserPerSec).toFixed(2)} (${onMongo.createUserPerSec}/s vs ${onSqlite.createUserPerSec}/s, same run)`,
+    );
+    created = { createUserPerSec: onMongo.createUserPerSec, createUserSqlitePerSec: onSqlite.createUserPerSec };
+  }
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   console.log(`peak RSS of the bench process: ${peakRssMb} MB`);
 
@@ -265,6 +295,8 @@ async function main() {
         importRecordMs,
         meRequestsPerSec: requests.meRequestsPerSec,
         apolloRequestsPerSec: requests.apolloRequestsPerSec,
+        ...created,
+        readModel: mongoUrl ? 'mongodb' : 'sqlite',
         peakRssMb,
       }),
     );
@@ -273,11 +305,15 @@ async function main() {
   server.close();
   await keyturn.stop();
   await standIn.close();
-  await readModel.close();
-  await checkpoints.close();
-  await store.close();
-  await dataKeys.close();
-  rmSync(dir, { recursive: true, force: true });
+  await stores.close();
 }
 
-await main();
+const benchDir = mkdtempSync(join(tmpdir(), 'keyturn-bench-'));
+const ferret = MONGO ? await startFerretDb({ port: 0, dataDir: join(benchDir, 'ferretdb') }) : undefined;
+try {
+  await main(benchDir, ferret);
+} finally {
+  // FerretDB is this bench's child: stopped by its PID (SIGTERM, then SIGKILL after 5 s).
+  await ferret?.stop();
+  rmSync(benchDir, { recursive: true, force: true });
+}

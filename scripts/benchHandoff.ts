@@ -17,15 +17,11 @@ import { toNewEvents } from '../core/commandHandler.js';
 import { accountStream } from '../core/accounts/events.js';
 import { createPostmarkSender } from '../core/email/postmarkSender.js';
 import { startPostmarkStandIn } from '../core/email/postmarkStandIn.js';
-import { createSqliteCheckpointStore } from '../core/eventStore/checkpoints.js';
 import type { EventStore, StreamAppend } from '../core/eventStore/eventStore.js';
-import { createSqliteEventStore } from '../core/eventStore/sqliteEventStore.js';
 import { silentLogger } from '../core/logger.js';
 import { onboardOrganization } from '../core/organizations/onboardOrganization.js';
-import { withPersonalData } from '../core/personalData/personalDataStore.js';
 import { extensionReservationStream } from '../core/reservations.js';
-import { createSqliteDataKeys } from '../projections/sqlite/sqliteDataKeys.js';
-import { createSqliteReadModel } from '../projections/sqlite/sqliteReadModel.js';
+import { openBenchStores } from './benchStores.js';
 
 const TOKEN = 'bench-server-token';
 const CHILD_FLAG = '--postmark-stand-in-child';
@@ -162,14 +158,14 @@ async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: num
 export async function benchHandoff(opts: {
   count: number;
   details?: (figures: Record<string, number>) => void;
+  /** the read model and the reactor's checkpoints on this MongoDB; SQLite files when absent */
+  mongoUrl?: string;
 }): Promise<HandoffFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'keyturn-bench-handoff-'));
   const standIn = await forkStandIn();
   const secret = randomBytes(32);
-  const dataKeys = createSqliteDataKeys({ path: join(dir, 'readmodel.db'), secret });
-  const store = withPersonalData(createSqliteEventStore({ path: join(dir, 'events.db') }), dataKeys);
-  const readModel = createSqliteReadModel({ path: join(dir, 'readmodel.db') });
-  const checkpoints = createSqliteCheckpointStore(join(dir, 'readmodel.db'));
+  const stores = openBenchStores(dir, secret, opts.mongoUrl);
+  const { store, dataKeys, readModel, checkpoints } = stores;
   const sender = createPostmarkSender({
     serverToken: TOKEN,
     apiUrl: standIn.url,
@@ -186,6 +182,7 @@ export async function benchHandoff(opts: {
     secret,
     publicUrl: 'http://localhost',
   });
+  let sampling: NodeJS.Timeout | undefined;
   try {
     const org = await onboardOrganization(keyturn.services.core, {
       name: 'Bench',
@@ -215,7 +212,7 @@ export async function benchHandoff(opts: {
     const loop = monitorEventLoopDelay({ resolution: 5 });
     const t0 = epochNow();
     loop.enable();
-    const sampling = setInterval(() => {
+    sampling = setInterval(() => {
       void readModel.checkpoint().then((position) => projected.push({ atMs: epochNow() - t0, position }));
     }, 5);
     const response = await keyturn.graphql.executeOperation(
@@ -243,12 +240,11 @@ export async function benchHandoff(opts: {
     });
     return { bulkRecordMs, bulkHandoffMs: reached.atEpochMs - t0, bulkProviderCalls: reached.calls };
   } finally {
+    // a failed run must not leave the sampler asking a closed client
+    clearInterval(sampling);
     await keyturn.stop();
     await standIn.close();
-    await readModel.close();
-    await checkpoints.close();
-    await store.close();
-    await dataKeys.close();
+    await stores.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

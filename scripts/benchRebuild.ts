@@ -16,6 +16,8 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 // The ceiling measures the disk and SQLite alone, without the read model's code: hence the driver itself.
 import Database from 'better-sqlite3';
+// …and the MongoDB ceiling the server and the plain driver alone.
+import { MongoClient } from 'mongodb';
 import { toNewEvents } from '../core/commandHandler.js';
 import { accountStream } from '../core/accounts/events.js';
 import type { EventStore, Position, StreamAppend } from '../core/eventStore/eventStore.js';
@@ -27,6 +29,9 @@ import { rebuildProjections } from '../projections/rebuild.js';
 import { createSqliteBulkLoad } from '../projections/sqlite/sqliteBulkLoad.js';
 import { createSqliteDataKeys } from '../projections/sqlite/sqliteDataKeys.js';
 import { createSqliteReadModel } from '../projections/sqlite/sqliteReadModel.js';
+import { createMongoReadModel } from '../projections/mongo/mongoReadModel.js';
+import { projectionCollections } from '../projections/mongo/mongoProjection.js';
+import { benchDbName } from './benchStores.js';
 
 const PAGE = 5000;
 
@@ -42,7 +47,12 @@ export interface RebuildFigures {
 
 const perSec = (events: number, ms: number) => Math.round(events / (ms / 1000));
 
-export async function benchRebuild(opts: { store: EventStore; dir: string }): Promise<RebuildFigures> {
+export async function benchRebuild(opts: {
+  store: EventStore;
+  dir: string;
+  /** rebuild into a fresh MongoDB database through `apply` (no bulk load there); ceiling: plain inserts */
+  mongoUrl?: string;
+}): Promise<RebuildFigures> {
   const { store, dir } = opts;
   const r0 = performance.now();
   let events = 0;
@@ -53,6 +63,7 @@ export async function benchRebuild(opts: { store: EventStore; dir: string }): Pr
     after = page[page.length - 1]!.position;
   }
   const readOnlyMs = performance.now() - r0;
+  if (opts.mongoUrl) return { ...(await rebuildOnMongo(store, opts.mongoUrl, events)), events, readOnlyMs };
 
   const path = join(dir, 'rebuild-bench.db');
   const readModel = createSqliteReadModel({ path });
@@ -78,6 +89,63 @@ export async function benchRebuild(opts: { store: EventStore; dir: string }): Pr
     ceilingMs,
     readOnlyMs,
   };
+}
+
+/**
+ * The rebuild through the projector's path (`apply`, pages of 1,000), beside the ceiling of the same
+ * server: as many user and audit documents as events, of the sizes the rebuild wrote, inserted
+ * unordered in pages of 5,000 by the plain driver into a database of their own.
+ */
+async function rebuildOnMongo(store: EventStore, url: string, events: number) {
+  const dbName = benchDbName();
+  const readModel = createMongoReadModel({ url, dbName });
+  const t0 = performance.now();
+  const result = await rebuildProjections({
+    store,
+    readModel,
+    log: silentLogger,
+    holder: 'bench-rebuild',
+    batchSize: 1000,
+  });
+  const rebuildMs = performance.now() - t0;
+  await readModel.close();
+  const client = new MongoClient(url);
+  try {
+    const names = projectionCollections(result.version);
+    const db = client.db(dbName);
+    const size = async (collection: string) =>
+      JSON.stringify((await db.collection(collection).findOne({})) ?? {}).length || 300;
+    const [user, entry] = [await size(names.users), await size(names.audit)];
+    const ceilingDb = client.db(benchDbName());
+    const filler = (n: number) => 'x'.repeat(Math.max(0, n - 60));
+    const c0 = performance.now();
+    for (let i = 0; i < events; i += PAGE) {
+      const n = Math.min(PAGE, events - i);
+      await ceilingDb.collection('users').insertMany(
+        Array.from({ length: n }, () => ({ _id: randomUUID() as never, revision: 1, doc: filler(user) })),
+        {
+          ordered: false,
+        },
+      );
+      await ceilingDb.collection('audit').insertMany(
+        Array.from({ length: n }, (_, k) => ({ _id: randomUUID() as never, seq: i + k, entry: filler(entry) })),
+        {
+          ordered: false,
+        },
+      );
+    }
+    const ceilingMs = performance.now() - c0;
+    await ceilingDb.dropDatabase();
+    await db.dropDatabase();
+    return {
+      rebuildEventsPerSec: perSec(events, rebuildMs),
+      rebuildCeilingEventsPerSec: perSec(events, ceilingMs),
+      rebuildMs,
+      ceilingMs,
+    };
+  } finally {
+    await client.close();
+  }
 }
 
 function docSizes(path: string, version: number) {

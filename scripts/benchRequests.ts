@@ -5,6 +5,7 @@
  * express with a constant schema. Both are driven by autocannon from a process of its own (keep-alive, a
  * fixed number of connections), so the CPU time of this process is the servers' alone, in turns
  * of 2 s each, so that a neighbour's load on a shared machine falls on both alike.
+ * With `mongoUrl`, keyturn's read model (sessions included) and rate-limit counters are in MongoDB.
  * `npx tsx scripts/benchRequests.ts [seconds] [rounds]` runs the whole bench `rounds` times.
  */
 import { ApolloServer } from '@apollo/server';
@@ -20,17 +21,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
-import { createSqliteCheckpointStore } from '../core/eventStore/checkpoints.js';
-import { createSqliteEventStore } from '../core/eventStore/sqliteEventStore.js';
 import { silentLogger } from '../core/logger.js';
 import { onboardOrganization } from '../core/organizations/onboardOrganization.js';
-import { withPersonalData } from '../core/personalData/personalDataStore.js';
-import { createSqliteDataKeys } from '../projections/sqlite/sqliteDataKeys.js';
-import { createSqliteReadModel } from '../projections/sqlite/sqliteReadModel.js';
 import { openSession } from '../api/auth/sessions.js';
 import { createHttpApp } from '../api/http.js';
 import { startKeyturn } from '../api/keyturn.js';
 import { createLog } from '../api/logging.js';
+import { openBenchStores } from './benchStores.js';
 
 export interface RequestBenchFigures {
   meRequestsPerSec: number;
@@ -44,6 +41,8 @@ export interface RequestBenchOptions {
   seconds: number;
   /** open keep-alive connections; default 10 */
   concurrency?: number;
+  /** keyturn's read model, sessions and rate-limit counters on this MongoDB; SQLite files when absent */
+  mongoUrl?: string;
 }
 
 const QUERY = JSON.stringify({ query: '{ me { id } }' });
@@ -124,13 +123,14 @@ async function listen(server: Server) {
 }
 
 /** keyturn as it runs, on the embedded store; its log is real pino JSON, written to /dev/null. */
-async function startKeyturnApp() {
+async function startKeyturnApp(mongoUrl: string | undefined) {
   const dir = mkdtempSync(join(tmpdir(), 'keyturn-bench-requests-'));
   const secret = randomBytes(32);
-  const dataKeys = createSqliteDataKeys({ path: join(dir, 'readmodel.db'), secret });
-  const store = withPersonalData(createSqliteEventStore({ path: join(dir, 'events.db') }), dataKeys);
-  const readModel = createSqliteReadModel({ path: join(dir, 'readmodel.db') });
-  const checkpoints = createSqliteCheckpointStore(join(dir, 'readmodel.db'));
+  const stores = openBenchStores(dir, secret, mongoUrl);
+  const { store, dataKeys, readModel, checkpoints } = stores;
+  // On MongoDB the counters are shared there, as in production; on SQLite in memory, as this bench
+  // always measured (its figures stay comparable with earlier runs).
+  const limiters = mongoUrl ? stores.limiters.factory : undefined;
   const log = await createLog({
     level: 'info',
     production: true,
@@ -141,6 +141,7 @@ async function startKeyturnApp() {
     dataKeys,
     readModel,
     checkpoints,
+    limiters,
     sender: { send: async () => ({ kind: 'delivered' }) } as never,
     reactor: false,
     log: silentLogger,
@@ -168,6 +169,7 @@ async function startKeyturnApp() {
   const server = createServer(
     createHttpApp(keyturn, log, {
       secureCookies: false,
+      limiters,
       requestLimits: { sessionPerMinute: 100_000_000, anonymousPerMinute: 100_000_000 },
     }),
   );
@@ -178,10 +180,7 @@ async function startKeyturnApp() {
     async stop() {
       server.close();
       await keyturn.stop();
-      await readModel.close();
-      await checkpoints.close();
-      await store.close();
-      await dataKeys.close();
+      await stores.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -213,7 +212,7 @@ async function startBareApollo() {
  * is the median of its turns.
  */
 export async function benchRequests(opts: RequestBenchOptions): Promise<RequestBenchFigures> {
-  const keyturn = await startKeyturnApp();
+  const keyturn = await startKeyturnApp(opts.mongoUrl);
   const bare = await startBareApollo();
   const load = loadGenerator(opts.concurrency ?? 10);
   try {

@@ -16,4 +16,7 @@ export declare function startFerretDb(opts: {
   dataDir: string;
   log?: (msg: string) => void;
   stderr?: NodeJS.WritableStream;
+  /** the backend: sqlite (default), or postgresql with `postgresqlUrl` (a database that exists) */
+  handler?: 'sqlite' | 'postgresql';
+  postgresqlUrl?: string;
 }): Promise<FerretDbServer>;

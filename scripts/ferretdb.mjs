@@ -1,4 +1,4 @@
-// FerretDB v1.24.2 (SQLite backend) as a real MongoDB-wire test server.
+// FerretDB v1.24.2 (SQLite backend, or PostgreSQL's) as a real MongoDB-wire test server.
 //
 // The server is a tiny Go program (scripts/ferretdb/main.go) embedding
 // github.com/FerretDB/FerretDB/ferretdb; it is built once with `go build`
@@ -9,9 +9,12 @@
 //   const db = await startFerretDb({ port: 0, dataDir: '/tmp/x' });
 //   // db.url === 'mongodb://127.0.0.1:<port>/'
 //   await db.stop();
+//   // PostgreSQL backend (writers run concurrently, as on MongoDB):
+//   await startFerretDb({ dataDir: '/tmp/x', handler: 'postgresql', postgresqlUrl: 'postgres://…' });
 //
 // CLI:
 //   node scripts/ferretdb.mjs [--port 27018] [--data ./data/ferretdb] [--build-only]
+//                             [--handler postgresql --postgresql-url postgres://…]
 //   (--port 0 or no --port: the OS picks a free port)
 
 import { spawn } from 'node:child_process';
@@ -53,15 +56,10 @@ function run(cmd, args, opts) {
     };
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
-    child.on('error', (err) =>
-      reject(new Error(`cannot run ${cmd} (is Go installed and on PATH?): ${err.message}`)),
-    );
+    child.on('error', (err) => reject(new Error(`cannot run ${cmd} (is Go installed and on PATH?): ${err.message}`)));
     child.on('exit', (code, signal) => {
       if (code === 0) resolve();
-      else
-        reject(
-          new Error(`${cmd} ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${output}`),
-        );
+      else reject(new Error(`${cmd} ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${output}`));
     });
   });
 }
@@ -122,15 +120,20 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /**
  * Starts FerretDB (building it first if needed) and waits until it accepts TCP connections.
  * @param {{ port?: number, dataDir: string, log?: (msg: string) => void,
- *           stderr?: NodeJS.WritableStream }} opts
+ *           stderr?: NodeJS.WritableStream, handler?: 'sqlite' | 'postgresql',
+ *           postgresqlUrl?: string }} opts
  *   port 0 or undefined: the OS picks a free port. dataDir is created if missing.
  *   log: see buildFerretDb. stderr: also copy the server's stderr (warnings/errors) there.
+ *   handler: the backend, sqlite by default; postgresql needs postgresqlUrl (a database that exists).
  * @returns {Promise<{ url: string, port: number, pid: number, stop: () => Promise<void>,
  *                     exited: Promise<{ code: number | null, signal: string | null }> }>}
  *   stop() sends SIGTERM, SIGKILL after 5 s, and resolves once the process is gone.
  */
-export async function startFerretDb({ port = 0, dataDir, log, stderr } = {}) {
+export async function startFerretDb({ port = 0, dataDir, log, stderr, handler = 'sqlite', postgresqlUrl } = {}) {
   if (!dataDir) throw new Error('startFerretDb: dataDir is required');
+  if (handler !== 'sqlite' && handler !== 'postgresql') throw new Error(`startFerretDb: unknown handler ${handler}`);
+  if (handler === 'postgresql' && !postgresqlUrl)
+    throw new Error('startFerretDb: handler postgresql needs postgresqlUrl');
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`startFerretDb: invalid port ${port}`);
   }
@@ -138,7 +141,8 @@ export async function startFerretDb({ port = 0, dataDir, log, stderr } = {}) {
   const data = path.resolve(dataDir);
   await mkdir(data, { recursive: true });
 
-  const child = spawn(bin, ['--port', String(port), '--data', data], {
+  const backend = handler === 'postgresql' ? ['--handler', 'postgresql', '--postgresql-url', postgresqlUrl] : [];
+  const child = spawn(bin, ['--port', String(port), '--data', data, ...backend], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 
@@ -222,11 +226,10 @@ export async function startFerretDb({ port = 0, dataDir, log, stderr } = {}) {
 // ---------------------------------------------------------------- CLI
 
 function parseArgs(argv) {
-  const opts = { port: 0, dataDir: 'data/ferretdb', buildOnly: false };
+  const opts = { port: 0, dataDir: 'data/ferretdb', buildOnly: false, handler: 'sqlite', postgresqlUrl: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    const [flag, inline] =
-      a.startsWith('--') && a.includes('=') ? a.split(/=(.*)/s, 2) : [a, undefined];
+    const [flag, inline] = a.startsWith('--') && a.includes('=') ? a.split(/=(.*)/s, 2) : [a, undefined];
     const value = () => {
       const v = inline ?? argv[++i];
       if (v === undefined) throw new Error(`${flag} needs a value`);
@@ -239,9 +242,11 @@ function parseArgs(argv) {
       }
     } else if (flag === '--data') opts.dataDir = value();
     else if (flag === '--build-only') opts.buildOnly = true;
+    else if (flag === '--handler') opts.handler = value();
+    else if (flag === '--postgresql-url') opts.postgresqlUrl = value();
     else if (flag === '-h' || flag === '--help') {
       console.log(
-        'usage: node scripts/ferretdb.mjs [--port N (0 = free port)] [--data DIR] [--build-only]',
+        'usage: node scripts/ferretdb.mjs [--port N (0 = free port)] [--data DIR] [--build-only] [--handler sqlite|postgresql] [--postgresql-url URL]',
       );
       process.exit(0);
     } else throw new Error(`unknown argument: ${a}`);
@@ -260,6 +265,8 @@ async function main() {
     port: opts.port,
     dataDir: opts.dataDir,
     stderr: process.stderr,
+    handler: opts.handler,
+    postgresqlUrl: opts.postgresqlUrl,
   });
   console.log(`FerretDB listening on ${server.url}`);
   let stopping = false;

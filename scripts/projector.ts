@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { openAdapters } from '../api/adapters.js';
 import { startWorker } from '../api/worker.js';
+import { leaseHolderId } from '../projections/lease.js';
 import { loadConfigOrExit, onSignals, processLogger } from './runtime.js';
 
 /**
@@ -17,7 +16,7 @@ async function main() {
     ...adapters,
     log,
     publicUrl: config.publicUrl,
-    leaseHolder: `projector@${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    leaseHolder: leaseHolderId('projector'),
     leaseTtlMs: config.projectorLeaseTtlMs,
   });
   log.info({ active: worker.active, readModel: config.mongodb ? 'mongodb' : 'sqlite' }, 'projector started');

@@ -93,7 +93,8 @@ describe('the email reactor keeps going', () => {
       const later = await f.userWithWelcome('cy@acme.example', '103');
       await waitFor(() => f.atHead());
       expect((await f.outcomes(later)).map((e) => e.type)).toEqual(['EmailDelivered']);
-      expect(f.standIn.calls.map((c) => c.status)).toEqual([422, 200]);
+      // Sends only: the jobs there before the start were looked up first (searches).
+      expect(f.standIn.calls.filter((c) => c.method === 'POST').map((c) => c.status)).toEqual([422, 200]);
       await reactor.stop();
     });
 
@@ -138,7 +139,8 @@ describe('the email reactor keeps going', () => {
       f.standIn.failNext(503, 100);
       await f.userWithWelcome('ben@acme.example', '101');
       const reactor = await f.start({ retry: { initialMs: 60_000, maxMs: 60_000 } });
-      await waitFor(() => f.standIn.calls.length >= 2);
+      const sends = () => f.standIn.calls.filter((c) => c.method === 'POST');
+      await waitFor(() => sends().length >= 2);
       const tick = Date.now();
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect(Date.now() - tick).toBeLessThan(500);
@@ -146,7 +148,7 @@ describe('the email reactor keeps going', () => {
       await reactor.stop();
       expect(Date.now() - stopping).toBeLessThan(1000);
       expect(await f.atHead()).toBe(false);
-      expect(f.standIn.calls).toHaveLength(2);
+      expect(sends()).toHaveLength(2);
     });
   });
 

@@ -10,6 +10,12 @@ export interface OutgoingEmail {
   metadata: { accountId: string; refId: string; kind: EmailKind };
 }
 
+/**
+ * What identifies the job an email is for: an outcome is recorded once per kind and refId (see
+ * `isSettled`). Senders put it on the message, so a restart can ask whether the job already went out.
+ */
+export const emailJobId = (email: Pick<OutgoingEmail, 'metadata'>) => `${email.metadata.kind}:${email.metadata.refId}`;
+
 export type SendResult =
   | { ok: true; providerMessageId?: string }
   /** the provider refused this message for good (inactive recipient, invalid address, a refused request…) */
@@ -23,6 +29,14 @@ export type SendResult =
  */
 export interface EmailSender {
   sendBatch(emails: OutgoingEmail[]): Promise<SendResult[]>;
+  /**
+   * Which of `emails` the provider already accepted (matched on `metadata.jobId`), no earlier than
+   * `since` (and, when given, no later than `until`): index in `emails` → provider message id. For
+   * jobs a crash, a takeover or a call without an answer left in doubt, so they are recorded instead of
+   * sent twice. Rejects like `sendBatch` (`EmailProviderError`) when the provider cannot say; a sender
+   * without it is at least once.
+   */
+  findAccepted?(emails: OutgoingEmail[], since: Date, until?: Date): Promise<Map<number, string>>;
 }
 
 /** The whole request failed. Never carries a token. */

@@ -152,3 +152,25 @@ describe('given an outbox directory that does not exist yet', () => {
     });
   });
 });
+
+describe('given emails the outbox may already have written (a crash before their outcomes were recorded)', () => {
+  let dir: string;
+  const sender = () => createOutboxSender({ dir, log: { info: () => undefined } });
+  beforeEach(() => {
+    dir = join(mkdtempSync(join(tmpdir(), 'keyturn-outbox-')), 'outbox');
+  });
+
+  it('finds the ones it wrote by kind and refId, with the file name it answered when writing them', async () => {
+    const [written] = await sender().sendBatch([email('r1')]);
+    await sender().sendBatch([
+      email('r3', { kind: 'welcome', metadata: { accountId: 'acc-1', refId: 'r3', kind: 'welcome' } }),
+    ]);
+    const asked = [email('r1'), email('r2'), email('r3')];
+    const found = await sender().findAccepted!(asked, new Date(0));
+    expect(found).toEqual(new Map([[0, (written as { providerMessageId: string }).providerMessageId]]));
+  });
+
+  it('finds nothing when it never wrote a file', async () => {
+    expect((await sender().findAccepted!([email('r1')], new Date(0))).size).toBe(0);
+  });
+});

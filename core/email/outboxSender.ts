@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { EmailLog } from './emailLog.js';
@@ -74,6 +74,26 @@ export function createOutboxSender(options: OutboxSenderOptions): EmailSender {
   }
 
   return {
+    /**
+     * The files it wrote are the record: a job's JSON file (written last, so its email is complete) ends
+     * with its kind and refId. One directory listing per lookup, whatever the number of jobs.
+     */
+    async findAccepted(emails) {
+      let names: string[];
+      try {
+        names = await readdir(dir);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+        throw error;
+      }
+      const bySuffix = new Map(names.filter((n) => n.endsWith('.json')).map((n) => [n.replace(/^.*?Z-/, ''), n]));
+      const found = new Map<number, string>();
+      for (const [i, email] of emails.entries()) {
+        const name = bySuffix.get(`${email.kind}-${safePart(email.metadata.refId)}.json`);
+        if (name) found.set(i, name);
+      }
+      return found;
+    },
     async sendBatch(emails) {
       await mkdir(dir, { recursive: true, mode: 0o700 });
       const results: SendResult[] = [];

@@ -63,7 +63,7 @@ describe('given Postmark accepts every message', () => {
       HtmlBody: '<p>BODY-MARKER</p>',
       TextBody: email('x').text,
       Tag: 'reset',
-      Metadata: { accountId: 'acc-r1', refId: 'r1', kind: 'reset' },
+      Metadata: { accountId: 'acc-r1', refId: 'r1', kind: 'reset', jobId: 'reset:r1' },
       MessageStream: 'transactional',
     });
   });
@@ -230,5 +230,121 @@ describe('given any outcome', () => {
     for (const secret of [token, 'BODY-MARKER', 'secret-link', 'a@example.com']) {
       expect(logged.join('\n')).not.toContain(secret);
     }
+  });
+});
+
+describe('given emails Postmark may already have accepted (a crash before their outcomes were recorded)', () => {
+  const since = () => new Date(Date.now() - 60_000);
+  const searches = () => standIn.calls.filter((c) => c.path === '/messages/outbound');
+
+  it('finds the accepted ones by the job id in their metadata, and only those', async () => {
+    const batch = [email('a@example.com', 'r1'), email('b@example.com', 'r2'), email('c@example.com', 'r3')];
+    const results = await sender().sendBatch([batch[0]!, batch[2]!]);
+    expect(standIn.messages.map((m) => m.Metadata?.jobId)).toEqual(['reset:r1', 'reset:r3']);
+    const found = await sender().findAccepted!(batch, since());
+    expect(found).toEqual(
+      new Map([
+        [0, (results[0] as { providerMessageId: string }).providerMessageId],
+        [2, (results[1] as { providerMessageId: string }).providerMessageId],
+      ]),
+    );
+    expect(searches()).toHaveLength(1);
+  });
+
+  it('pages through what was accepted in the window: calls grow with the messages there, not the jobs', async () => {
+    const many = Array.from({ length: 1200 }, (_, i) => email(`u${i}@example.com`, `r${i}`));
+    for (let i = 0; i < many.length; i += 500) await sender().sendBatch(many.slice(i, i + 500));
+    // The oldest are found last: messages are listed newest first.
+    const found = await sender().findAccepted!(many.slice(0, 3), since());
+    expect([...found.keys()].sort()).toEqual([0, 1, 2]);
+    expect(searches()).toHaveLength(3);
+    standIn.calls.length = 0;
+    // The newest are on the first page: the search stops once every job is found.
+    expect((await sender().findAccepted!(many.slice(-3), since())).size).toBe(3);
+    expect(searches()).toHaveLength(1);
+  });
+
+  it('asks per tag, in the sender’s message stream, from an hour before `since` in Eastern time', async () => {
+    await sender().sendBatch([email('a@example.com', 'r1')]);
+    const welcome: OutgoingEmail = {
+      ...email('b@example.com', 'w1'),
+      kind: 'welcome',
+      metadata: { accountId: 'acc', refId: 'w1', kind: 'welcome' },
+    };
+    const at = new Date('2026-07-01T16:00:00Z');
+    const seen: URL[] = [];
+    const spying = sender();
+    const original = globalThis.fetch;
+    globalThis.fetch = async (input, init) => {
+      seen.push(new URL(input instanceof Request ? input.url : String(input)));
+      return original(input, init);
+    };
+    try {
+      await spying.findAccepted!([email('a@example.com', 'r1'), welcome], at);
+    } finally {
+      globalThis.fetch = original;
+    }
+    expect(
+      seen.map((u) => [
+        u.pathname,
+        u.searchParams.get('tag'),
+        u.searchParams.get('fromdate'),
+        u.searchParams.get('messagestream'),
+      ]),
+    ).toEqual([
+      ['/messages/outbound', 'reset', '2026-07-01T11:00:00', 'outbound'],
+      ['/messages/outbound', 'welcome', '2026-07-01T11:00:00', 'outbound'],
+    ]);
+  });
+
+  it('ends the window a few minutes after `until`, except in the hour that repeats when daylight saving ends', async () => {
+    await sender().sendBatch([email('a@example.com', 'r1')]);
+    const todates: (string | null)[] = [];
+    const original = globalThis.fetch;
+    globalThis.fetch = async (input, init) => {
+      todates.push(new URL(input instanceof Request ? input.url : String(input)).searchParams.get('todate'));
+      return original(input, init);
+    };
+    try {
+      const wanted = [email('a@example.com', 'r1')];
+      await sender().findAccepted!(wanted, new Date('2026-07-01T15:00:00Z'), new Date('2026-07-01T16:00:00Z'));
+      // 01:35 on 1 November 2026 happens twice in New York (EDT, then EST): no bound rather than a wrong one
+      await sender().findAccepted!(wanted, new Date('2026-11-01T04:00:00Z'), new Date('2026-11-01T05:30:00Z'));
+      await sender().findAccepted!(wanted, new Date('2026-07-01T15:00:00Z'));
+    } finally {
+      globalThis.fetch = original;
+    }
+    expect(todates).toEqual(['2026-07-01T12:05:00', null, null]);
+  });
+
+  it('goes past the 10,000 a search can list by narrowing `todate`', async () => {
+    const many = Array.from({ length: 10_600 }, (_, i) => email(`u${i}@example.com`, `r${i}`));
+    for (let i = 0; i < many.length; i += 500) await sender().sendBatch(many.slice(i, i + 500));
+    // All within a second or two: the narrowing may end in one second, answered one job at a time.
+    const found = await sender().findAccepted!([many[0]!, many[5]!], since());
+    expect([...found.keys()].sort()).toEqual([0, 1]);
+    expect(standIn.calls.filter((c) => c.path === '/messages/outbound' && c.status !== 200)).toHaveLength(0);
+  }, 60_000);
+
+  it('retries a search Postmark cannot answer now, then rejects with a retryable error', async () => {
+    standIn.failNext(503, 2, {}, 'search');
+    await sender().sendBatch([email('a@example.com', 'r1')]);
+    expect((await sender().findAccepted!([email('a@example.com', 'r1')], since())).size).toBe(1);
+    standIn.failNext(500, 10, {}, 'search');
+    const failing = sender({ retry: { attempts: 3, baseDelayMs: 1 } }).findAccepted!(
+      [email('a@example.com', 'r1')],
+      since(),
+    );
+    await expect(failing).rejects.toMatchObject({ name: 'EmailProviderError', status: 500, retryable: true });
+  });
+
+  it('rejects with a refusal for good when the token is wrong, naming no token', async () => {
+    const refused = await sender({ serverToken: 'not-the-token' }).findAccepted!(
+      [email('a@example.com', 'r1')],
+      since(),
+    ).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(EmailProviderError);
+    expect(refused).toMatchObject({ status: 401, retryable: false });
+    expect(String((refused as Error).message)).not.toContain('not-the-token');
   });
 });

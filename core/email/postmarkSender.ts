@@ -1,7 +1,14 @@
 import { ServerClient } from 'postmark';
 import type { Message, Models } from 'postmark';
+import { toEasternTime } from './easternTime.js';
 import type { EmailLog } from './emailLog.js';
-import { EmailProviderError, type EmailSender, type OutgoingEmail, type SendResult } from './emailSender.js';
+import {
+  EmailProviderError,
+  emailJobId,
+  type EmailSender,
+  type OutgoingEmail,
+  type SendResult,
+} from './emailSender.js';
 import { safeText } from './logSafe.js';
 import { backoffMs, parseRetryAfter } from './retryDelay.js';
 
@@ -30,6 +37,25 @@ export interface PostmarkSenderOptions {
 /** Postmark's batch endpoint takes at most 500 messages per call. */
 export const POSTMARK_BATCH_LIMIT = 500;
 
+// The Messages API's outbound search (https://postmarkapp.com/developer/api/messages-api): at most 500
+// a page, and count + offset at most 10,000.
+const SEARCH_PAGE = 500;
+const SEARCH_WINDOW = 10_000;
+const SEARCH_MARGIN_MS = 3_600_000;
+/** past `until`, for clocks that differ (ours and Postmark's) */
+const UNTIL_MARGIN_MS = 300_000;
+
+/**
+ * `todate` for a search that ends at `until`: a few minutes later, or none when that wall-clock time
+ * is one of the hour that repeats when daylight saving ends (Postmark might read it an hour early).
+ */
+function upperBound(until: Date): string | undefined {
+  const at = until.getTime() + UNTIL_MARGIN_MS;
+  const wall = toEasternTime(new Date(at));
+  const repeats = [at - 3_600_000, at + 3_600_000].some((t) => toEasternTime(new Date(t)) === wall);
+  return repeats ? undefined : wall;
+}
+
 // Postmark per-message error codes we explain to people; any other code keeps Postmark's own message.
 const reasons: Record<number, string> = {
   406: 'inactive recipient (hard bounce or spam complaint earlier)',
@@ -55,7 +81,8 @@ const toMessage = (from: string, stream: string, email: OutgoingEmail): Message 
   HtmlBody: email.html,
   TextBody: email.text,
   Tag: email.kind,
-  Metadata: { ...email.metadata },
+  // The job id lets a restart find the message again (Messages API) instead of sending it twice.
+  Metadata: { ...email.metadata, jobId: emailJobId(email) },
   MessageStream: stream,
 });
 
@@ -101,7 +128,7 @@ export function createPostmarkSender(options: PostmarkSenderOptions): EmailSende
    * gets a client whose `fetch` keeps the `Retry-After` it saw (connections are pooled by Node's global
    * fetch either way).
    */
-  async function post(messages: Message[]) {
+  async function call<T>(request: (client: ServerClient) => Promise<T>) {
     const seen: { retryAfter?: string | null } = {};
     const fetchKeepingRetryAfter: Fetch = async (input, init) => {
       const response = await fetch(input, init);
@@ -110,21 +137,22 @@ export function createPostmarkSender(options: PostmarkSenderOptions): EmailSende
     };
     const client = new ServerClient(serverToken, { ...configuration, fetch: fetchKeepingRetryAfter });
     try {
-      return { responses: await client.sendEmailBatch(messages) };
+      return { responses: await request(client) };
     } catch (raw) {
       return { raw, retryAfter: seen.retryAfter };
     }
   }
+  const post = (messages: Message[]) => call((client) => client.sendEmailBatch(messages));
 
   // Postmark puts the token only in a header, but a message is text we do not control: scrub it anyway.
-  const providerError = (raw: unknown, tries: number, retryAfter: string | null | undefined) => {
+  const providerError = (raw: unknown, tries: number, retryAfter: string | null | undefined, what = 'batch') => {
     const { statusCode, code } = (raw ?? {}) as { statusCode?: unknown; code?: unknown };
     const status = typeof statusCode === 'number' ? statusCode : 0;
     const detail = (raw instanceof Error ? raw.message : String(raw)).split(serverToken).join('[redacted]');
-    const what = `HTTP ${status || 'none'}, ErrorCode ${typeof code === 'number' || typeof code === 'string' ? code : '-'}, ${tries} attempt(s)`;
+    const how = `HTTP ${status || 'none'}, ErrorCode ${typeof code === 'number' || typeof code === 'string' ? code : '-'}, ${tries} attempt(s)`;
     const retryAfterMs = parseRetryAfter(retryAfter, now());
     const error = new EmailProviderError(
-      `Postmark batch failed (${what}): ${detail}`,
+      `Postmark ${what} failed (${how}): ${detail}`,
       status,
       isRetryable(status),
       retryAfterMs,
@@ -166,7 +194,85 @@ export function createPostmarkSender(options: PostmarkSenderOptions): EmailSende
     }
   }
 
+  /** One Messages API search page; transient trouble is retried like a send, then rejects. */
+  async function searchPage(filter: Record<string, string | number>): Promise<Models.OutboundMessages> {
+    for (let attempt = 1; ; attempt++) {
+      const answer = await call((client) => client.getOutboundMessages(filter));
+      if ('responses' in answer) {
+        if (Array.isArray(answer.responses?.Messages)) return answer.responses;
+        throw new EmailProviderError('Postmark answered the message search with a malformed page', 0, true);
+      }
+      const { error, code } = providerError(answer.raw, attempt, answer.retryAfter, 'message search');
+      const delayMs = Math.max(backoffMs(attempt, baseDelayMs, maxDelayMs), error.retryAfterMs ?? 0);
+      if (!error.retryable || attempt >= attempts || delayMs > maxDelayMs) throw error;
+      warn({ status: error.status, code, attempt, delayMs }, 'postmark message search failed, retrying');
+      await sleep(delayMs);
+    }
+  }
+
+  /**
+   * Pages through the messages of one tag accepted since `fromdate`, newest first, until every wanted
+   * job id is found or the list ends. Postmark lists at most 10,000 per search (count + offset), so past
+   * that the search goes on with `todate` at the oldest message seen (inclusive: seen twice is harmless).
+   */
+  async function searchTag(
+    tag: string,
+    wanted: Map<string, number>,
+    window: { since: Date; until?: Date },
+    found: Map<number, string>,
+  ) {
+    const base = { tag, messagestream: messageStream, fromdate: toEasternTime(window.since), count: SEARCH_PAGE };
+    let todate = window.until && upperBound(window.until);
+    let offset = 0;
+    while (wanted.size > 0) {
+      const page = await searchPage({ ...base, offset, ...(todate ? { todate } : {}) });
+      for (const m of page.Messages) {
+        const index = wanted.get(m.Metadata?.jobId ?? '');
+        if (index === undefined || !m.MessageID) continue;
+        found.set(index, m.MessageID);
+        wanted.delete(m.Metadata.jobId!);
+      }
+      offset += page.Messages.length;
+      if (page.Messages.length < SEARCH_PAGE || offset >= Number(page.TotalCount)) return;
+      if (offset + SEARCH_PAGE <= SEARCH_WINDOW) continue;
+      const oldest = Math.min(...page.Messages.map((m) => Date.parse(m.ReceivedAt)));
+      const next = Number.isNaN(oldest) ? undefined : toEasternTime(new Date(oldest));
+      if (next === undefined || next === todate) return searchEach(wanted, found);
+      todate = next;
+      offset = 0;
+    }
+  }
+
+  /** 10,000 messages of one tag within a second: asked for one job at a time (the metadata filter). */
+  async function searchEach(wanted: Map<string, number>, found: Map<number, string>) {
+    for (const [jobId, index] of wanted) {
+      const page = await searchPage({ metadata_jobId: jobId, messagestream: messageStream, count: 1, offset: 0 });
+      const id = page.Messages.find((m) => m.Metadata?.jobId === jobId)?.MessageID;
+      if (id) found.set(index, id);
+    }
+  }
+
   return {
+    /**
+     * Asked per tag (the email kind) over the time since `since`, widened by an hour: Postmark reads the
+     * dates as US Eastern wall-clock time, whose hour repeats when daylight saving ends, and its clock
+     * is not ours. Calls grow with the messages accepted in that window (500 a page), not with the jobs;
+     * `until` (a few minutes later) ends the window, so a recovery pages only through what was sent
+     * before it started, not through what it has sent since.
+     */
+    async findAccepted(emails, since, until) {
+      const byTag = new Map<string, Map<string, number>>();
+      for (const [i, email] of emails.entries()) {
+        const wanted = byTag.get(email.kind) ?? new Map<string, number>();
+        byTag.set(email.kind, wanted.set(emailJobId(email), i));
+      }
+      const found = new Map<number, string>();
+      const from = new Date(since.getTime() - SEARCH_MARGIN_MS);
+      for (const [tag, wanted] of byTag) await searchTag(tag, wanted, { since: from, until }, found);
+      log.info({ emails: emails.length, accepted: found.size }, 'postmark asked which emails it already accepted');
+      return found;
+    },
+
     /**
      * Chunks go one at a time: results stay in order and a rate limit hits one request, not ten. If a
      * later chunk fails for now the promise rejects although earlier chunks went out, so a retried batch

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { toEasternTime } from './easternTime.js';
 import { startPostmarkStandIn, type PostmarkStandIn } from './postmarkStandIn.js';
 
 // Plain fetch, so these pin the stand-in's own answers; postmarkSender.int.spec.ts drives it with the real client.
@@ -86,5 +87,133 @@ describe('given queued failures', () => {
     for (let i = 0; i < 3; i++) statuses.push((await post('/email/batch', [message('a@example.com')])).status);
     expect(statuses).toEqual([429, 500, 200]);
     expect(standIn.calls.map((c) => c.status)).toEqual([401, 429, 500, 200]);
+  });
+});
+
+describe('given the Messages API outbound search (GET /messages/outbound)', () => {
+  const search = async (
+    query: Record<string, string | number>,
+    headers: Record<string, string> = { 'X-Postmark-Server-Token': token },
+  ) => {
+    const params = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]));
+    const response = await fetch(`${standIn.url}/messages/outbound?${params.toString()}`, {
+      headers: { accept: 'application/json', ...headers },
+    });
+    return {
+      status: response.status,
+      body: (await response.json()) as { TotalCount: number; Messages: Record<string, unknown>[]; ErrorCode?: number },
+    };
+  };
+  const tagged = (To: string, Tag: string, jobId: string) => ({
+    ...message(To),
+    Tag,
+    Metadata: { jobId },
+    MessageStream: 'outbound',
+  });
+
+  it('lists the accepted messages newest first, in Postmark’s shape, with the total', async () => {
+    await post('/email/batch', [
+      tagged('a@example.com', 'welcome', 'welcome:1'),
+      tagged('inactive@example.com', 'welcome', 'welcome:2'),
+    ]);
+    await post('/email/batch', [tagged('b@example.com', 'welcome', 'welcome:3')]);
+    const { status, body } = await search({ count: 500, offset: 0 });
+    expect(status).toBe(200);
+    expect(body.TotalCount).toBe(2);
+    expect(body.Messages.map((m) => m.Recipients)).toEqual([['b@example.com'], ['a@example.com']]);
+    expect(body.Messages[0]).toEqual({
+      Tag: 'welcome',
+      MessageID: standIn.messages[2]!.MessageID,
+      To: [{ Email: 'b@example.com', Name: null }],
+      Cc: [],
+      Bcc: [],
+      Recipients: ['b@example.com'],
+      ReceivedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      From: 'a@keyturn.example',
+      Subject: 'Hi',
+      Attachments: [],
+      Status: 'Sent',
+      TrackOpens: false,
+      TrackLinks: 'None',
+      Metadata: { jobId: 'welcome:3' },
+      MessageStream: 'outbound',
+      Sandboxed: false,
+    });
+  });
+
+  it('filters by tag, recipient, stream and one metadata field, and pages with count and offset', async () => {
+    await post('/email/batch', [
+      tagged('a@example.com', 'welcome', 'welcome:1'),
+      tagged('b@example.com', 'reset', 'reset:1'),
+      tagged('c@example.com', 'welcome', 'welcome:2'),
+    ]);
+    const ids = async (query: Record<string, string | number>) =>
+      (await search({ count: 500, offset: 0, ...query })).body.Messages.map(
+        (m) => (m.Metadata as { jobId: string }).jobId,
+      );
+    expect(await ids({ tag: 'welcome' })).toEqual(['welcome:2', 'welcome:1']);
+    expect(await ids({ recipient: 'B@example.com' })).toEqual(['reset:1']);
+    expect(await ids({ metadata_jobId: 'welcome:1' })).toEqual(['welcome:1']);
+    expect(await ids({ messagestream: 'broadcast' })).toEqual([]);
+    expect(await ids({ tag: 'welcome', count: 1, offset: 1 })).toEqual(['welcome:1']);
+    expect((await search({ count: 1, offset: 0 })).body.TotalCount).toBe(3);
+  });
+
+  it('reads fromdate and todate as US Eastern wall-clock time, todate inclusive', async () => {
+    await post('/email/batch', [tagged('a@example.com', 'welcome', 'welcome:1')]);
+    const at = new Date(standIn.messages[0]!.ReceivedAt!);
+    const found = async (query: Record<string, string>) =>
+      (await search({ count: 10, offset: 0, ...query })).body.TotalCount;
+    expect(await found({ fromdate: toEasternTime(at), todate: toEasternTime(at) })).toBe(1);
+    expect(await found({ fromdate: toEasternTime(new Date(at.getTime() + 2000)) })).toBe(0);
+    expect(await found({ todate: toEasternTime(new Date(at.getTime() - 2000)) })).toBe(0);
+    // The same wall-clock time read as UTC would be four or five hours off.
+    expect(await found({ fromdate: at.toISOString().slice(0, 19) })).toBe(0);
+  });
+
+  it('refuses what Postmark refuses: count over 500, count + offset over 10,000, two metadata fields, a bad date', async () => {
+    const refused: Record<string, string | number>[] = [
+      { count: 501, offset: 0 },
+      { count: 500, offset: 9501 },
+      { count: 10 },
+      { count: 10, offset: 0, metadata_a: '1', metadata_b: '2' },
+      { count: 10, offset: 0, fromdate: 'yesterday' },
+    ];
+    for (const query of refused) {
+      expect((await search(query)).status).toBe(422);
+    }
+    expect((await search({ count: 500, offset: 9500 })).status).toBe(200);
+  });
+
+  it('checks the server token like the send routes, and answers queued search failures', async () => {
+    expect((await search({ count: 10, offset: 0 }, {})).status).toBe(401);
+    expect((await search({ count: 10, offset: 0 }, { 'X-Postmark-Server-Token': 'nope' })).status).toBe(401);
+    standIn.failNext(503, 1, {}, 'search');
+    expect((await post('/email/batch', [message('a@example.com')])).status).toBe(200);
+    expect((await search({ count: 10, offset: 0 })).status).toBe(503);
+    expect((await search({ count: 10, offset: 0 })).status).toBe(200);
+  });
+});
+
+describe('given a latency', () => {
+  it('accepts the messages at once and holds the answer that long', async () => {
+    const slow = await startPostmarkStandIn({ token, latencyMs: 300 });
+    try {
+      const answer = fetch(`${slow.url}/email/batch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'X-Postmark-Server-Token': token },
+        body: JSON.stringify([message('a@example.com')]),
+      });
+      const until = Date.now() + 5000;
+      while (slow.held() === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+      expect(slow.held()).toBe(1);
+      expect(slow.messages).toHaveLength(1);
+      expect(slow.calls).toHaveLength(0);
+      expect((await answer).status).toBe(200);
+      expect(slow.held()).toBe(0);
+      expect(slow.calls).toHaveLength(1);
+    } finally {
+      await slow.close();
+    }
   });
 });

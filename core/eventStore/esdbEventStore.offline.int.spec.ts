@@ -67,3 +67,24 @@ describe('given no EventStoreDB at the configured address', () => {
     expect(String(warnings[0]!.err)).toMatch(/UNAVAILABLE/);
   });
 });
+
+describe('given production connection strings (credentials, TLS, a cluster found by DNS or gossip)', () => {
+  const log = { info() {}, warn() {}, error() {} };
+
+  it('accepts them as the client parses them, without connecting until used', async () => {
+    for (const connectionString of [
+      'esdb+discover://keyturn:s3cret-pw@cluster.example.com:2113?tls=true',
+      'esdb://keyturn:s3cret-pw@db1.example.com:2113,db2.example.com:2113,db3.example.com:2113?tls=true&tlsVerifyCert=true&nodePreference=leader',
+      'esdb://127.0.0.1:2113?tls=false',
+    ]) {
+      await createEsdbEventStore({ connectionString, log }).close();
+    }
+  });
+
+  it('refuses a malformed one at start-up with the client’s reason, never repeating the password', () => {
+    const start = (connectionString: string) => () => createEsdbEventStore({ connectionString, log });
+    expect(start('esdb://keyturn:s3cret-pw@db1.example.com:2113?tls=maybe')).toThrow(/expected true or false/);
+    expect(start('esdb://keyturn:s3cret-pw@db1.example.com:2113?tls=maybe')).not.toThrow(/s3cret-pw/);
+    expect(start('esdb://keyturn:s3cret-pw@db1.example.com:2113?nodePreference=nowhere')).toThrow(/expected leader/);
+  });
+});

@@ -224,6 +224,42 @@ describe('personal data in the event store', () => {
     });
   });
 
+  describe('given an event this process has opened already', () => {
+    it('the next read gets the same opened fields, frozen, without opening the envelope again', async () => {
+      const sent = welcome();
+      await store.appendToStream(stream, [opened(accountId), sent]);
+      const [, first] = await store.readStream(stream);
+      // kept as sealed, but never the caller's own list
+      expect(Object.isFrozen((sent.data as { recipients: string[] }).recipients)).toBe(false);
+      expect((first!.data as { recipients: string[] }).recipients).not.toBe(
+        (sent.data as { recipients: string[] }).recipients,
+      );
+      const [, again] = (await store.readStreams([stream])).get(stream)!;
+      const recipients = (first!.data as { recipients: string[] }).recipients;
+      expect(recipients).toEqual(['quentin@acme.example', 'q@home.example']);
+      expect((again!.data as { recipients: string[] }).recipients).toBe(recipients);
+      expect(Object.isFrozen(recipients)).toBe(true);
+    });
+
+    it('an erasure in this process is not bypassed: the key is gone, so the history reads as erased', async () => {
+      await store.appendToStream(stream, [opened(accountId)]);
+      expect((await store.readStream(stream))[0]!.data).toMatchObject({ name: 'Quentin Zabriskie' });
+      await keys.erase(accountId);
+      expect((await store.readStream(stream))[0]!.data).toMatchObject({ name: 'erased', email: 'erased' });
+    });
+
+    it('a key that changed since (a replaced key store) is not bypassed: the envelope no longer opens', async () => {
+      const uncached = createDataKeys(storage.storage, secret, { cache: { max: 0 } });
+      const reader = withPersonalData(raw, uncached);
+      await reader.appendToStream(stream, [opened(accountId)]);
+      expect((await reader.readStream(stream))[0]!.data).toMatchObject({ name: 'Quentin Zabriskie' });
+      // the row lost and a new key made for the account: what a key store restored from the wrong backup gives
+      storage.rows.delete(accountId);
+      await uncached.obtain([accountId]);
+      await expect(reader.readStream(stream)).rejects.toThrow(/does not open with its account's key/);
+    });
+  });
+
   describe('given another process that erased an account this one has the key of', () => {
     it('the AccountErased read here drops the cached key: the history reads as erased at once', async () => {
       await store.appendToStream(stream, [opened(accountId)]);

@@ -3,6 +3,7 @@ import type { RecordedEvent } from '../../core/eventStore/eventStore.js';
 import { erasedAccountsOf, scrubAuditEntry } from '../audit/auditErasure.js';
 import type { AuditEntry } from '../readModel.js';
 import type { AuditDoc } from './mongoDocs.js';
+import { bulkWriteInChunks } from './mongoErrors.js';
 
 /**
  * Rewrites the audit entries of every account a batch erases (as subject or actor), after the
@@ -18,6 +19,6 @@ export async function eraseMongoAudit(audit: Collection<AuditDoc>, events: Recor
       const text = JSON.stringify(scrubAuditEntry(JSON.parse(doc.entry) as AuditEntry, accountId));
       return text === doc.entry ? [] : [{ updateOne: { filter: { _id: doc._id }, update: { $set: { entry: text } } } }];
     });
-    if (writes.length > 0) await audit.bulkWrite(writes, { ordered: false });
+    await bulkWriteInChunks(audit, writes, { ordered: false });
   }
 }

@@ -45,6 +45,26 @@ export async function insertNew<T extends Document>(
 }
 
 /**
+ * Update statements per `update` command. FerretDB v1 (SQLite) keeps every statement's query open
+ * until its whole command ends, each on one of the database's 100 SQLite connections: a command of
+ * 100 statements waits for a connection none will give back, and the server hangs for every client
+ * (a projector batch touching 300 users did, so SIGTERM waited forever). Well under 100, so that a
+ * rebuild writing beside the projector stays clear too; MongoDB takes any size.
+ */
+export const UPDATES_PER_COMMAND = 25;
+
+/** `bulkWrite` in commands of at most `UPDATES_PER_COMMAND` statements (see there), in order. */
+export async function bulkWriteInChunks<T extends Document>(
+  collection: Collection<T>,
+  operations: AnyBulkWriteOperation<T>[],
+  options: { ordered: boolean },
+): Promise<void> {
+  for (let i = 0; i < operations.length; i += UPDATES_PER_COMMAND) {
+    await collection.bulkWrite(operations.slice(i, i + UPDATES_PER_COMMAND), options);
+  }
+}
+
+/**
  * Runs writes in order and treats a duplicate key as "a newer document is already there": the
  * write is skipped and the next one runs. Ordered writes stop at the first error on both MongoDB and
  * FerretDB (which also stops unordered *update* batches there), so this resumes after it.
@@ -56,8 +76,8 @@ export async function writeSkippingDuplicates<T extends Document>(
   let from = 0;
   while (from < operations.length) {
     try {
-      await collection.bulkWrite(operations.slice(from), { ordered: true });
-      return;
+      await collection.bulkWrite(operations.slice(from, from + UPDATES_PER_COMMAND), { ordered: true });
+      from += UPDATES_PER_COMMAND;
     } catch (error) {
       const first = error instanceof MongoBulkWriteError ? [error.writeErrors].flat()[0] : undefined;
       if (!first || !DUPLICATE_KEY.has(first.code)) throw error;

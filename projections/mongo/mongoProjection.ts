@@ -11,8 +11,10 @@ import { projectorName } from '../versioned.js';
 import { toAuditDoc, toUserDoc, type AuditDoc, type CheckpointDoc, type UserDoc } from './mongoDocs.js';
 import { createIndexesOneByOne, insertNew, writeSkippingDuplicates } from './mongoErrors.js';
 import { auditFilter, userFilter } from './mongoFilters.js';
+import { findByIds } from './mongoByIds.js';
 import { backfillSearchKeys } from './mongoSearch.js';
 import { eraseMongoAudit } from './mongoAuditErasure.js';
+import { fencedCheckpointUpdate, refuseIfFencedOff } from './mongoCheckpoints.js';
 
 export const projectionCollections = (version: number) => ({ users: `users_v${version}`, audit: `audit_v${version}` });
 
@@ -41,9 +43,11 @@ const userCursor = (user: UserView) => encodeCursor([nameKey(user.name), user.id
 const defined = <T>(value: T | undefined): value is T => value !== undefined;
 
 /**
- * One projection version on MongoDB. Without transactions a batch is applied in three steps —
- * users, audit entries, then the checkpoint — and a crash between them leaves work that the
- * redelivered batch repeats harmlessly:
+ * One projection version on MongoDB. Without transactions a batch is applied in steps — users and
+ * audit entries (written side by side), then the checkpoint — and a crash between them leaves work
+ * that the redelivered batch repeats harmlessly. Round trips per batch are bounded whatever its
+ * size: the checkpoint read, one read of the batch's users (see `findByIds`), one insert and one
+ * replace batch of users, one insert of audit entries, then the checkpoint write:
  * - a user document is only replaced by one with a higher stream revision (the filter carries the
  *   guard; when it fails the upsert hits the `_id` and the duplicate key means "already newer"); a
  *   new one is inserted, and if it exists after all, replaced under the same guard;
@@ -78,11 +82,12 @@ export function openMongoVersion(db: Db, version: number): ProjectionStore {
     after: string | undefined,
   ) => totalIfComplete(fetched, first, after) ?? collection.countDocuments(filter);
 
-  async function applyUsers(events: RecordedEvent[]) {
+  /** Reads the batch's users (one round trip's wait) and evolves them; `write` stores what changed. */
+  async function evolveUsers(events: RecordedEvent[]) {
     const ids = [...new Set([...events.map(userIdOf).filter(defined), ...auditLookupIds(events)])];
     const docs = new Map<string, UserView | null>(ids.map((id) => [id, null]));
     const found = new Set<string>();
-    for (const doc of await users.find({ _id: { $in: ids } }, { projection: { view: 1 } }).toArray()) {
+    for (const doc of await findByIds(users, ids, { projection: { view: 1 } })) {
       docs.set(doc._id, doc.view);
       found.add(doc._id);
     }
@@ -98,16 +103,21 @@ export function openMongoVersion(db: Db, version: number): ProjectionStore {
     }
     // A document that was not there is inserted (an `_id` lookup is all FerretDB can push down, and
     // an insert needs none); one that was there, or appeared meanwhile, gets the guarded replace.
-    const created = [...changed].filter((id) => !found.has(id)).map((id) => toUserDoc(docs.get(id)!));
-    const raced = new Set((await insertNew(users, created)).map((i) => created[i]!._id));
-    const writes = [...changed]
-      .filter((id) => found.has(id) || raced.has(id))
-      .map((id) => {
-        const doc = toUserDoc(docs.get(id)!);
-        return { replaceOne: { filter: { _id: id, revision: { $lt: doc.revision } }, replacement: doc, upsert: true } };
-      });
-    await writeSkippingDuplicates(users, writes);
-    return (id: string) => docs.get(id) ?? undefined;
+    // One insert and one ordered replace batch per batch of events, each skipped when empty.
+    async function write() {
+      const created = [...changed].filter((id) => !found.has(id)).map((id) => toUserDoc(docs.get(id)!));
+      const raced = new Set((await insertNew(users, created)).map((i) => created[i]!._id));
+      const writes = [...changed]
+        .filter((id) => found.has(id) || raced.has(id))
+        .map((id) => {
+          const doc = toUserDoc(docs.get(id)!);
+          return {
+            replaceOne: { filter: { _id: id, revision: { $lt: doc.revision } }, replacement: doc, upsert: true },
+          };
+        });
+      await writeSkippingDuplicates(users, writes);
+    }
+    return { lookup: (id: string) => docs.get(id) ?? undefined, write };
   }
 
   async function applyAudit(events: RecordedEvent[], lookup: (id: string) => UserView | undefined, seq: number) {
@@ -120,30 +130,42 @@ export function openMongoVersion(db: Db, version: number): ProjectionStore {
   }
 
   return {
-    async apply(events) {
+    async apply(events, generation) {
       const last = events[events.length - 1];
       if (!last) return;
       await writable();
-      const seq = (await checkpoints.findOne({ _id: name }))?.seq ?? 0;
-      const lookup = await applyUsers(events);
-      const audited = await applyAudit(events, lookup, seq);
+      const stored = await checkpoints.findOne({ _id: name });
+      // Fencing: a stale lease holder is turned away before it writes anything, and the checkpoint
+      // update below is conditional on it. Not one atomic step (no transactions): a holder paused
+      // between the two can still write users and audit entries of a batch whose checkpoint is then
+      // refused; those writes are the revision- and id-guarded ones a replay makes anyway.
+      refuseIfFencedOff('FENCE-m5Rt3', stored, generation);
+      const seq = stored?.seq ?? 0;
+      const evolved = await evolveUsers(events);
+      // Users and audit entries are written side by side: each write is replay-safe on its own, and
+      // both have landed before the checkpoint moves.
+      const [, audited] = await Promise.all([evolved.write(), applyAudit(events, evolved.lookup, seq)]);
       await eraseMongoAudit(audit, events);
-      await checkpoints.updateOne(
-        { _id: name },
-        { $set: { position: last.position, seq: seq + audited } },
-        { upsert: true },
-      );
+      const saved = { position: last.position, seq: seq + audited };
+      if (generation === undefined) await checkpoints.updateOne({ _id: name }, { $set: saved }, { upsert: true });
+      else await fencedCheckpointUpdate(db.collection('checkpoints'), name, saved, generation, 'FENCE-m5Rt4');
     },
     async checkpoint() {
       return (await checkpoints.findOne({ _id: name }))?.position;
     },
+    async claim(generation) {
+      await fencedCheckpointUpdate(db.collection('checkpoints'), name, {}, generation, 'FENCE-m5Rt5');
+    },
     users: {
+      // By `_id` alone, the organization checked here: the one filter FerretDB answers without
+      // decoding the whole collection (see `findByIds`).
       async get(organizationId, id) {
-        return (await users.findOne({ _id: id, organizationId }))?.view;
+        const doc = await users.findOne({ _id: id });
+        return doc?.organizationId === organizationId ? doc.view : undefined;
       },
       async getMany(organizationId, ids) {
-        const found = await users.find({ _id: { $in: [...new Set(ids)] }, organizationId }).toArray();
-        const byId = new Map(found.map((doc) => [doc._id, doc.view]));
+        const found = await findByIds(users, ids);
+        const byId = new Map(found.filter((doc) => doc.organizationId === organizationId).map((d) => [d._id, d.view]));
         return [...new Set(ids)].flatMap((id) => byId.get(id) ?? []);
       },
       async search(query) {

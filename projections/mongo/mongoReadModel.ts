@@ -13,6 +13,8 @@ export interface MongoReadModelOptions {
   dbName?: string;
   /** see `versionedReadModel` */
   versionRefreshMs?: number;
+  /** how long one lease operation may take, server selection included (default 2 s: under a third of the 15 s TTL) */
+  leaseTimeoutMs?: number;
 }
 
 /**
@@ -28,6 +30,14 @@ export function createMongoReadModel(options: MongoReadModelOptions): ReadModel 
   // ignoreUndefined: an optional field left undefined is left out, as JSON.stringify does in SQLite
   const client = new MongoClient(options.url, { ignoreUndefined: true });
   const db = client.db(options.dbName ?? 'keyturn');
+  // The lease has its own connection with short timeouts: a renewal that cannot reach the server must
+  // fail before the lease could lapse, not after the driver's 30 s of server selection.
+  const leaseTimeoutMs = options.leaseTimeoutMs ?? 2_000;
+  const leaseClient = new MongoClient(options.url, {
+    serverSelectionTimeoutMS: leaseTimeoutMs,
+    socketTimeoutMS: leaseTimeoutMs,
+    connectTimeoutMS: leaseTimeoutMs,
+  });
   const opened = new Map<number, ProjectionStore>();
   const open = async (version: number) => {
     let store = opened.get(version);
@@ -43,8 +53,11 @@ export function createMongoReadModel(options: MongoReadModelOptions): ReadModel 
       await dropMongoVersion(db, version);
     },
     sessions: createMongoSessions(db),
-    leases: createMongoLeases(db),
-    close: () => client.close(),
+    leases: createMongoLeases(leaseClient.db(options.dbName ?? 'keyturn'), leaseTimeoutMs),
+    close: async () => {
+      await leaseClient.close();
+      await client.close();
+    },
     versionRefreshMs: options.versionRefreshMs,
   });
 }

@@ -3,6 +3,7 @@ import type { UserView } from '../readModel.js';
 import { nameKey } from '../users/userKeys.js';
 import type { SearchPlan } from '../users/userSearch.js';
 import type { UserDoc } from './mongoDocs.js';
+import { bulkWriteInChunks } from './mongoErrors.js';
 
 /**
  * What a user document carries so that a search is answered from one multikey index,
@@ -71,9 +72,9 @@ export async function backfillSearchKeys(users: Collection<UserDoc>) {
       },
     });
     if (batch.length === 1000) {
-      await users.bulkWrite(batch, { ordered: false });
+      await bulkWriteInChunks(users, batch, { ordered: false });
       batch = [];
     }
   }
-  if (batch.length) await users.bulkWrite(batch, { ordered: false });
+  if (batch.length) await bulkWriteInChunks(users, batch, { ordered: false });
 }

@@ -88,8 +88,10 @@ export function createMongoSessions(db: Db): ReadModel['sessions'] {
       await sessions.insertOne({ _id: tokenHash, ...session, expiresMs: Date.parse(session.expiresAt) });
     },
     async get(tokenHash, now) {
-      const doc = await sessions.findOne({ _id: tokenHash, expiresMs: { $gt: now.getTime() } });
-      return doc ? withId(doc) : undefined;
+      // By `_id` alone, expiry checked here: FerretDB answers only that filter without decoding
+      // every session (see `findByIds`); this lookup runs on every signed-in request.
+      const doc = await sessions.findOne({ _id: tokenHash });
+      return doc && doc.expiresMs > now.getTime() ? withId(doc) : undefined;
     },
     async getById(id, now) {
       const doc = await sessions.findOne({ id, expiresMs: { $gt: now.getTime() } });

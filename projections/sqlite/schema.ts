@@ -1,3 +1,5 @@
+import { CHECKPOINT_FENCES_SQL } from '../../core/eventStore/checkpoints.js';
+
 /**
  * Projection tables carry a version in their name: a rebuild creates `users_v2` beside `users_v1`,
  * fills it from the first event under its own checkpoint name, then the code switches over.
@@ -99,7 +101,7 @@ const indexesV1 = `
   CREATE INDEX IF NOT EXISTS audit_v1_occurred ON audit_v1 (organization_id, occurred_at_ms);
 `;
 
-/** Not versioned: sessions and leases are not derived from events; checkpoints are named per version. */
+/** Not versioned: sessions and leases are not derived from events; checkpoints (and their fences) are named per version. */
 export const sharedSchema = `
   CREATE TABLE IF NOT EXISTS sessions (
     token_hash TEXT PRIMARY KEY,
@@ -123,11 +125,17 @@ export const sharedSchema = `
     position TEXT NOT NULL
   ) WITHOUT ROWID;
 
+  -- generation: the fencing token (see Leases); files from before it gain it in sqliteLeases.ts
   CREATE TABLE IF NOT EXISTS leases (
     name TEXT PRIMARY KEY,
     holder TEXT NOT NULL,
-    expires_ms INTEGER NOT NULL
+    expires_ms INTEGER NOT NULL,
+    generation INTEGER NOT NULL DEFAULT 0
   ) WITHOUT ROWID;
+
+  -- The highest lease generation that wrote or claimed each checkpoint (of this file's projection
+  -- versions and of its subscribers, see core/eventStore/checkpoints.ts): older ones are refused.
+  ${CHECKPOINT_FENCES_SQL};
 
   -- One row: the version reads use, and the one a rebuild asked the projector to switch to.
   CREATE TABLE IF NOT EXISTS active_version (

@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import type { RecordedEvent } from '../../core/eventStore/eventStore.js';
+import { RAISE_FENCE_SQL } from '../../core/eventStore/checkpoints.js';
+import { StaleLeaseError } from '../../core/eventStore/fencing.js';
 import { ownerOnlyFile } from '../../core/eventStore/ownerOnlyFile.js';
 import { clampFirst, decodeCursor, encodeCursor, pageOf, totalIfComplete } from '../paging.js';
 import type { AccountStatus, AuditEntry, BulkProgress, ProjectionStore, ReadModel, UserView } from '../readModel.js';
@@ -125,6 +127,13 @@ function openVersion(db: Database.Database, version: number, searchSteps?: Searc
   const saveCheckpoint = db.prepare<[string, string]>(
     'INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
   );
+  const raiseFence = db.prepare<[string, number]>(RAISE_FENCE_SQL);
+  /** First in the batch's transaction: a refusal rolls the whole batch back with it. */
+  const fence = (generation: number | undefined) => {
+    if (generation !== undefined && raiseFence.run(name, generation).changes === 0) {
+      throw new StaleLeaseError('FENCE-q9Lm4', name, generation);
+    }
+  };
   // Query text varies only with the set of filters given, so each shape is prepared once and reused.
   const shapes = new Map<string, Statement>();
   const prepared = (sql: string) => {
@@ -147,7 +156,8 @@ function openVersion(db: Database.Database, version: number, searchSteps?: Searc
     return [...new Set(ids)].flatMap((id) => found.get(id) ?? []);
   };
 
-  const applyBatch = db.transaction((events: RecordedEvent[]) => {
+  const applyBatch = db.transaction((events: RecordedEvent[], generation: number | undefined) => {
+    fence(generation);
     const { users: docs, entries } = projectBatch(events, (id) => {
       const row = userById.get(id);
       return row ? parseDoc(row) : null;
@@ -161,11 +171,14 @@ function openVersion(db: Database.Database, version: number, searchSteps?: Searc
   });
 
   return {
-    async apply(events) {
-      applyBatch(events);
+    async apply(events, generation) {
+      applyBatch(events, generation);
     },
     async checkpoint() {
       return readCheckpoint.get(name)?.position;
+    },
+    async claim(generation) {
+      fence(generation);
     },
     users: {
       async get(organizationId, id) {

@@ -1,9 +1,11 @@
-// Command ferretdb runs FerretDB v1.24.2 (embedded, SQLite backend) as a
-// throwaway MongoDB-wire test server for keyturn.
+// Command ferretdb runs FerretDB v1.24.2 (embedded; SQLite backend, or the
+// PostgreSQL one with --handler postgresql) as a throwaway MongoDB-wire test
+// server for keyturn.
 //
 // It is built and driven by scripts/ferretdb.mjs; see that file for usage.
 //
 //	ferretdb --port 27018 --data ./data/ferretdb
+//	ferretdb --port 0 --handler postgresql --postgresql-url postgres://127.0.0.1:5433/ferretdb
 //
 // On startup it prints exactly one line with the MongoDB URI to stdout
 // (useful with --port 0, where the OS picks the port). Logs go to stderr.
@@ -28,15 +30,24 @@ import (
 func main() {
 	port := flag.Int("port", 27017, "TCP port to listen on (0 = let the OS pick one)")
 	data := flag.String("data", "data/ferretdb", "directory for the SQLite database files (created if missing)")
+	handler := flag.String("handler", "sqlite", "backend: sqlite, or postgresql (needs --postgresql-url)")
+	pgURL := flag.String("postgresql-url", "", "PostgreSQL connection string for --handler postgresql")
 	flag.Parse()
 
-	if err := run(*port, *data); err != nil {
+	if err := run(*port, *data, *handler, *pgURL); err != nil {
 		fmt.Fprintln(os.Stderr, "ferretdb:", err)
 		os.Exit(1)
 	}
 }
 
-func run(port int, data string) error {
+func run(port int, data, handler, pgURL string) error {
+	if handler != "sqlite" && handler != "postgresql" {
+		return fmt.Errorf("--handler must be sqlite or postgresql (got %q)", handler)
+	}
+	if handler == "postgresql" && pgURL == "" {
+		return fmt.Errorf("--handler postgresql needs --postgresql-url")
+	}
+
 	// Catch signals first, so that even an early SIGTERM ends in a clean exit.
 	// Repeated signals are ignored on purpose: Ctrl-C in a terminal reaches this
 	// process directly *and* via scripts/ferretdb.mjs (which then sends SIGTERM);
@@ -62,7 +73,9 @@ func run(port int, data string) error {
 			TCP: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
 		},
 		Logger:  logger,
-		Handler: "sqlite",
+		Handler: handler,
+		// Writers run concurrently on PostgreSQL, as they do on MongoDB (unlike SQLite's one writer).
+		PostgreSQLURL: pgURL,
 		// The SQLite handler wants a "file:" URI naming an existing directory,
 		// with a trailing slash; each MongoDB database becomes <dir>/<db>.sqlite.
 		// url.URL percent-escapes odd characters (spaces…) in the path for us.
