@@ -21,6 +21,12 @@ describe('given docker/compose.yml as committed', () => {
     const doc = parse(committed, { merge: true });
     expect(Object.keys(doc.services).sort()).toEqual(['api', 'eventstore', 'mongodb', 'projector']);
     expect(doc.services.mongodb.image).toBe('mongo:7');
+    expect(doc.services.eventstore.image).toMatch(/^docker\.kurrent\.io\/kurrent-lts\/kurrentdb:/);
+    // the production connection string: a replica set, credentials from the environment
+    expect(doc.services.api.environment.MONGODB_URL).toBe(
+      'mongodb://${MONGO_USER:-keyturn}:${MONGO_PASSWORD:?set MONGO_PASSWORD}@mongodb:27017/?replicaSet=rs0&authSource=admin',
+    );
+    expect(doc.services.mongodb.entrypoint.join(' ')).toContain('--replSet rs0');
     // the compiled image: node runs dist/ directly (no npm, no tsx, so SIGTERM reaches node)
     expect(doc.services.api.command).toEqual(['node', 'dist/api/main.js', '--api-only']);
     expect(doc.services.projector.command).toEqual(['node', 'dist/scripts/projector.js']);

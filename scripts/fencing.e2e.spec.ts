@@ -1,52 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-
-interface LogLine {
-  msg?: string;
-  holder?: string;
-  generation?: number;
-  [key: string]: unknown;
-}
-
-interface Proc {
-  child: ChildProcess;
-  lines(): LogLine[];
-  exited: Promise<number | null>;
-}
-
-/** A production process as an operator starts it: `node --import tsx <entry>`, JSON logs on stdout. */
-function start(entry: string, args: string[], env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const lines = () =>
-    output
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as LogLine);
-  return { child, lines, exited };
-}
-
-async function until<T>(read: () => T | Promise<T>, what: string, timeoutMs = 30_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const logged = (p: Proc, msg: string) => p.lines().find((l) => l.msg === msg);
+import { logged, startProcess as start, until, type Proc } from '../api/testing/processes.js';
 
 interface Sample {
   position?: number;
