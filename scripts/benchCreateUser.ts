@@ -17,11 +17,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { silentLogger } from '../core/logger.js';
-import { onboardOrganization } from '../core/organizations/onboardOrganization.js';
-import { openSession } from '../api/auth/sessions.js';
 import { createHttpApp } from '../api/http.js';
 import { startKeyturn } from '../api/keyturn.js';
-import { openBenchStores } from './benchStores.js';
+import { benchManagerSession, openBenchStores } from './benchStores.js';
 import { startWireCounter, type WireCounts } from './benchWireCounter.js';
 
 export interface CreateUserFigures {
@@ -75,22 +73,7 @@ async function startService(mongoUrl: string | undefined) {
     publicUrl: 'http://localhost',
     introspection: false,
   });
-  const org = await onboardOrganization(keyturn.services.core, {
-    name: 'Bench',
-    domain: 'bench',
-    manager: { name: 'Manager', extension: '10', email: 'm@bench.example' },
-  });
-  for (let i = 0; !(await readModel.users.get(org.organizationId, org.managerId)); i++) {
-    if (i > 2000) throw new Error('the manager never reached the read model');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  const account = {
-    id: org.managerId,
-    organizationId: org.organizationId,
-    role: 'OFFICE_MANAGER' as const,
-    credentialVersion: 0,
-  } as Parameters<typeof openSession>[1];
-  const { token } = await openSession(keyturn.services, account, 'keyturn bench');
+  const { token } = await benchManagerSession(keyturn, readModel);
   // The bench measures the server, not its per-session budget (the budget is still spent per request).
   const server: Server = createServer(
     createHttpApp(keyturn, silentLogger, {

@@ -15,6 +15,10 @@ import { createMongoReadModel } from '../projections/mongo/mongoReadModel.js';
 import { createSqliteDataKeys } from '../projections/sqlite/sqliteDataKeys.js';
 import { createSqliteLimiters } from '../projections/sqlite/sqliteLimiters.js';
 import { createSqliteReadModel } from '../projections/sqlite/sqliteReadModel.js';
+import type { ReadModel } from '../projections/readModel.js';
+import { onboardOrganization } from '../core/organizations/onboardOrganization.js';
+import { openSession } from '../api/auth/sessions.js';
+import type { Keyturn } from '../api/keyturn.js';
 
 /** A database of its own per service: benches never see each other's documents. */
 export const benchDbName = () => `bench_${randomBytes(6).toString('hex')}`;
@@ -44,4 +48,28 @@ export function openBenchStores(dir: string, secret: Buffer, mongoUrl?: string) 
       await dataKeys.close();
     },
   };
+}
+
+/**
+ * The bench organization and its office manager, signed in: the session a bench drives requests
+ * with. Waits until the manager is in the read model, as a sign-in would.
+ */
+export async function benchManagerSession(keyturn: Keyturn, readModel: ReadModel) {
+  const org = await onboardOrganization(keyturn.services.core, {
+    name: 'Bench',
+    domain: 'bench',
+    manager: { name: 'Manager', extension: '10', email: 'm@bench.example' },
+  });
+  for (let i = 0; !(await readModel.users.get(org.organizationId, org.managerId)); i++) {
+    if (i > 2000) throw new Error('the manager never reached the read model');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const account = {
+    id: org.managerId,
+    organizationId: org.organizationId,
+    role: 'OFFICE_MANAGER' as const,
+    credentialVersion: 0,
+  } as Parameters<typeof openSession>[1];
+  const { token } = await openSession(keyturn.services, account, 'keyturn bench');
+  return { org, token };
 }
