@@ -4,6 +4,8 @@
 // GraphQL spec (api/**/*.int.spec.ts) ran twice — once per read model, SQLite and MongoDB — and that
 // the mongo-pg project ran the adapter's specs again on FerretDB's PostgreSQL backend: a file of
 // projections/mongo/ runs only in those two projects, so it must appear twice, every test passed.
+// The production path's e2e specs (shutdown, fencing, exactly-once, several processes) must have run
+// and passed too.
 //
 //   node scripts/checkMongoSuite.mjs <report.json>
 import { readFileSync } from 'node:fs';
@@ -17,6 +19,14 @@ const BOTH_BACKENDS = [
   'projections/mongo/mongoLimiters.int.spec.ts',
 ];
 
+/** the production path's black-box specs (real processes on FerretDB): they must run, never skip */
+const PRODUCTION_SPECS = [
+  'api/shutdown.e2e.spec.ts',
+  'scripts/fencing.e2e.spec.ts',
+  'scripts/exactlyOnce.e2e.spec.ts',
+  'scripts/multiProcess.e2e.spec.ts',
+];
+
 const file = process.argv[2];
 if (!file) {
   console.error('usage: node scripts/checkMongoSuite.mjs <vitest JSON report>');
@@ -28,7 +38,7 @@ const relative = (name) => path.relative(root, name).split(path.sep).join('/');
 const results = report.testResults.map((r) => ({ ...r, name: relative(r.name) }));
 
 const problems = [];
-for (const spec of MONGO_SPECS) {
+for (const spec of [...MONGO_SPECS, ...PRODUCTION_SPECS]) {
   const runs = results.filter((r) => r.name === spec);
   const tests = runs.flatMap((r) => r.assertionResults);
   if (tests.length === 0) problems.push(`${spec} did not run`);
@@ -64,5 +74,5 @@ if (problems.length > 0) {
 const mongoTests = results.filter((r) => MONGO_SPECS.includes(r.name)).flatMap((r) => r.assertionResults).length;
 const adapterFiles = [...new Set(results.map((r) => r.name).filter((n) => n.startsWith('projections/mongo/')))];
 console.log(
-  `MongoDB suite ran: ${mongoTests} adapter tests, ${adapterFiles.length} adapter spec files on both FerretDB backends (SQLite, PostgreSQL), and ${graphqlSpecs.length} GraphQL spec files on both read models.`,
+  `MongoDB suite ran: ${mongoTests} adapter tests, ${adapterFiles.length} adapter spec files on both FerretDB backends (SQLite, PostgreSQL), ${graphqlSpecs.length} GraphQL spec files on both read models, and the ${PRODUCTION_SPECS.length} production e2e specs.`,
 );

@@ -33,14 +33,22 @@ export function startProcess(entry: string, args: string[], env: Record<string, 
   return { child, lines, exited };
 }
 
-/** Polls `read` until it answers something (a log line, a row); never a fixed sleep before asserting. */
-export async function until<T>(read: () => T | Promise<T>, what: string, timeoutMs = 30_000): Promise<NonNullable<T>> {
+/**
+ * Polls `read` until it answers something (a log line, a row); never a fixed sleep before asserting.
+ * `everyMs` spaces the polls out when each one costs the system under test (a request, a scan).
+ */
+export async function until<T>(
+  read: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 30_000,
+  everyMs = 50,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 

@@ -3,6 +3,7 @@ import {
   MongoServerError,
   type AnyBulkWriteOperation,
   type Collection,
+  type Db,
   type Document,
   type IndexDescription,
   type OptionalUnlessRequiredId,
@@ -17,6 +18,16 @@ export async function createIndexesOneByOne<T extends Document>(
   indexes: IndexDescription[],
 ) {
   for (const index of indexes) await collection.createIndexes([index]);
+}
+
+/**
+ * Whether a filtered update is one atomic step on this server. FerretDB v1 (it says so in
+ * `buildInfo.ferretdbVersion`) finds the document and writes it in two, and pushes down no filter but
+ * a lone `_id`; MongoDB does both with the index.
+ */
+export async function appliesGuardsAtomically(db: Db): Promise<boolean> {
+  const info = await db.admin().command({ buildInfo: 1 });
+  return !('ferretdbVersion' in info);
 }
 
 const DUPLICATE_KEY = new Set([11000, 11001]);

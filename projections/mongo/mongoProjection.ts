@@ -9,7 +9,13 @@ import { emailKey, nameKey } from '../users/userKeys.js';
 import { evolveUser, userIdOf } from '../users/userProjection.js';
 import { projectorName } from '../versioned.js';
 import { toAuditDoc, toUserDoc, type AuditDoc, type CheckpointDoc, type UserDoc } from './mongoDocs.js';
-import { createIndexesOneByOne, insertNew, writeSkippingDuplicates } from './mongoErrors.js';
+import {
+  appliesGuardsAtomically,
+  bulkWriteInChunks,
+  createIndexesOneByOne,
+  insertNew,
+  writeSkippingDuplicates,
+} from './mongoErrors.js';
 import { auditFilter, userFilter } from './mongoFilters.js';
 import { findByIds } from './mongoByIds.js';
 import { backfillSearchKeys } from './mongoSearch.js';
@@ -48,9 +54,11 @@ const defined = <T>(value: T | undefined): value is T => value !== undefined;
  * that the redelivered batch repeats harmlessly. Round trips per batch are bounded whatever its
  * size: the checkpoint read, one read of the batch's users (see `findByIds`), one insert and one
  * replace batch of users, one insert of audit entries, then the checkpoint write:
- * - a user document is only replaced by one with a higher stream revision (the filter carries the
- *   guard; when it fails the upsert hits the `_id` and the duplicate key means "already newer"); a
- *   new one is inserted, and if it exists after all, replaced under the same guard;
+ * - a user document is only replaced by one with a higher stream revision (on MongoDB the filter
+ *   carries the guard; when it fails the upsert hits the `_id` and the duplicate key means "already
+ *   newer"; on FerretDB, where that filter is a collection scan and not atomic anyway, the revision
+ *   read with the batch is compared instead); a new one is inserted, and if it exists after all,
+ *   replaced under the same guard;
  * - an audit entry's `_id` is its event id, so inserting it again is a no-op;
  * - audit order is `seq`, kept in the checkpoint document: the n-th audited event after a checkpoint
  *   always gets `checkpoint.seq + n`, so a redelivered batch gives every entry the seq it got before,
@@ -66,9 +74,13 @@ export function openMongoVersion(db: Db, version: number): ProjectionStore {
   // Created by the writer (the projector holding the lease, or a rebuild) on its first batch, not by
   // every API instance that reads: reads of a collection not there yet simply find nothing.
   let indexed: Promise<void> | undefined;
+  let atomicGuard = true;
   const writable = () =>
     (indexed ??= ensureIndexes(users, audit)
       .then(() => backfillSearchKeys(users))
+      .then(async () => {
+        atomicGuard = await appliesGuardsAtomically(db);
+      })
       .catch((error: unknown) => {
         indexed = undefined;
         throw error;
@@ -107,15 +119,29 @@ export function openMongoVersion(db: Db, version: number): ProjectionStore {
     async function write() {
       const created = [...changed].filter((id) => !found.has(id)).map((id) => toUserDoc(docs.get(id)!));
       const raced = new Set((await insertNew(users, created)).map((i) => created[i]!._id));
-      const writes = [...changed]
+      const replaced = [...changed]
         .filter((id) => found.has(id) || raced.has(id))
-        .map((id) => {
-          const doc = toUserDoc(docs.get(id)!);
-          return {
-            replaceOne: { filter: { _id: id, revision: { $lt: doc.revision } }, replacement: doc, upsert: true },
-          };
-        });
-      await writeSkippingDuplicates(users, writes);
+        .map((id) => toUserDoc(docs.get(id)!));
+      if (atomicGuard) {
+        await writeSkippingDuplicates(
+          users,
+          replaced.map((doc) => ({
+            replaceOne: { filter: { _id: doc._id, revision: { $lt: doc.revision } }, replacement: doc, upsert: true },
+          })),
+        );
+        return;
+      }
+      // FerretDB: every filter but a lone `_id` decodes the whole collection, and a guarded replace is
+      // a find and a write in two steps anyway, so the guard is checked here instead. The documents
+      // read above were compared by `evolveUser`; one inserted by someone else meanwhile is read
+      // again. Only the lease holder writes (fenced), so nothing else moves them in between.
+      const newer = new Map(
+        (await findByIds(users, [...raced], { projection: { revision: 1 } })).map((d) => [d._id, d.revision]),
+      );
+      const writes = replaced
+        .filter((doc) => (newer.get(doc._id) ?? -1) < doc.revision)
+        .map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } }));
+      await bulkWriteInChunks(users, writes, { ordered: false });
     }
     return { lookup: (id: string) => docs.get(id) ?? undefined, write };
   }
