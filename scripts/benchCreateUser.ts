@@ -24,6 +24,8 @@ import { startWireCounter, type WireCounts } from './benchWireCounter.js';
 
 export interface CreateUserFigures {
   createUserPerSec: number;
+  /** mutations in flight at once, each from its own client loop */
+  clients: number;
   created: number;
   p50Ms: number;
   p99Ms: number;
@@ -36,6 +38,11 @@ export interface CreateUserBenchOptions {
   /** `mongodb://…`: the read model (and its neighbours) on MongoDB; absent: SQLite files */
   mongoUrl?: string;
   seconds: number;
+  /**
+   * client loops sending at once (default 1: one office manager's clicks, where every answer waits
+   * for its own projection); more show the service's throughput, the projector batching their writes
+   */
+  clients?: number;
   /** the database server's process (Linux): its CPU time is reported per mutation */
   serverPid?: number;
 }
@@ -143,13 +150,19 @@ export async function benchCreateUser(opts: CreateUserBenchOptions): Promise<Cre
     const server0 = opts.serverPid === undefined ? undefined : cpuMsOf(opts.serverPid);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    const latencies = await drive(service.url, service.token, () => i++, { seconds: opts.seconds });
+    const clients = Math.max(1, opts.clients ?? 1);
+    const latencies = (
+      await Promise.all(
+        Array.from({ length: clients }, () => drive(service.url, service.token, () => i++, { seconds: opts.seconds })),
+      )
+    ).flat();
     const elapsed = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     const server1 = opts.serverPid === undefined ? undefined : cpuMsOf(opts.serverPid);
     const sorted = [...latencies].sort((a, b) => a - b);
     return {
       createUserPerSec: Math.round((latencies.length / elapsed) * 1000 * 10) / 10,
+      clients,
       created: latencies.length,
       p50Ms: quantile(sorted, 0.5),
       p99Ms: quantile(sorted, 0.99),
@@ -163,7 +176,7 @@ export async function benchCreateUser(opts: CreateUserBenchOptions): Promise<Cre
 }
 
 export const createUserLine = (where: string, f: CreateUserFigures) =>
-  `createUser over GraphQL/HTTP, one at a time, ${where}: ${f.createUserPerSec.toLocaleString()}/s (${f.created} created; p50 ${f.p50Ms.toFixed(1)} ms, p99 ${f.p99Ms.toFixed(1)} ms; CPU per mutation: ${f.cpuMsPerCreate.toFixed(1)} ms here${f.serverCpuMsPerCreate === undefined ? '' : `, ${f.serverCpuMsPerCreate.toFixed(1)} ms in the database server`})`;
+  `createUser over GraphQL/HTTP, ${f.clients === 1 ? 'one at a time' : `${f.clients} clients at once`}, ${where}: ${f.createUserPerSec.toLocaleString()}/s (${f.created} created; p50 ${f.p50Ms.toFixed(1)} ms, p99 ${f.p99Ms.toFixed(1)} ms; CPU per mutation: ${f.cpuMsPerCreate.toFixed(1)} ms here${f.serverCpuMsPerCreate === undefined ? '' : `, ${f.serverCpuMsPerCreate.toFixed(1)} ms in the database server`})`;
 
 export const roundTripLines = (counts: WireCounts) => [
   `MongoDB round trips per createUser (all clients): ${counts.perUnit.toFixed(1)}`,
@@ -187,6 +200,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     if (only !== 'count') {
       const f = await benchCreateUser({ seconds, mongoUrl: ferret.url, serverPid: ferret.pid });
       console.log(createUserLine('MongoDB read model (FerretDB)', f));
+      const many = await benchCreateUser({ seconds, mongoUrl: ferret.url, serverPid: ferret.pid, clients: 8 });
+      console.log(createUserLine('MongoDB read model (FerretDB)', many));
     }
   } finally {
     await ferret.stop();

@@ -58,6 +58,17 @@ export function testDataKeysContract(name: string, options: DataKeysContractOpti
         expect(b).toEqual(a);
         expect(await keys.find(ids)).toEqual(a);
       });
+
+      it('one that never saw a key gets the stored one, and a new key only for the account without', async () => {
+        const other = await handle(options.secondHandle);
+        const [known, fresh] = [randomUUID(), randomUUID()];
+        const stored = (await keys.obtain([known])).get(known)!;
+        const got = await other.obtain([fresh, known]);
+        expect(got.get(known)).toEqual(stored);
+        expect(got.get(fresh)).toHaveLength(32);
+        expect(got.get(fresh)).not.toEqual(stored);
+        expect((await keys.find([fresh])).get(fresh)).toEqual(got.get(fresh));
+      });
     });
 
     describe('given an erased account', () => {

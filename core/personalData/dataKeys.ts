@@ -34,8 +34,11 @@ export type WrappedKey = Buffer | null;
  * The wrapping is done once, in `createDataKeys`, so no adapter ever sees a key in clear.
  */
 export interface DataKeyStorage {
-  /** stores each key whose account has no row yet (insert-if-absent); existing rows stay as they are */
-  insertIfAbsent(keys: readonly { accountId: string; wrapped: Buffer }[], at: Date): Promise<void>;
+  /**
+   * Stores each key whose account has no row yet (insert-if-absent); existing rows stay as they are.
+   * Answers the accounts that had a row already: for those the stored key (or erasure mark) stands.
+   */
+  insertIfAbsent(keys: readonly { accountId: string; wrapped: Buffer }[], at: Date): Promise<string[]>;
   /** one query for all of them; accounts without a row are left out */
   find(accountIds: readonly string[]): Promise<Map<string, WrappedKey>>;
   /** replaces the key with the erasure mark (a row is made if there was none); true when a key was there */

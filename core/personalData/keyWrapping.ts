@@ -82,16 +82,31 @@ export function createDataKeys(storage: DataKeyStorage, secret: Buffer, options:
     find: (accountIds) => lookUp([...new Set(accountIds)]),
     async obtain(accountIds) {
       const ids = [...new Set(accountIds)];
-      const keys = await lookUp(ids);
-      const missing = ids.filter((id) => !keys.has(id));
+      const keys = new Map<string, Buffer | null>();
+      const missing: string[] = [];
+      for (const id of ids) {
+        const cached = cache.get(id);
+        if (cached === undefined) missing.push(id);
+        else keys.set(id, cached);
+      }
       if (missing.length === 0) return keys;
-      const made = missing.map((accountId) => ({
-        accountId,
-        wrapped: wrapKey(kek, accountId, Buffer.from(poolRandomBytes(KEY_BYTES))),
-      }));
-      await storage.insertIfAbsent(made, clock());
-      // Read back rather than trust our own: another process may have stored its key first.
-      for (const [id, key] of await lookUp(missing)) keys.set(id, key);
+      // Insert first, and read only the rows that were there already (another process's key, or an
+      // erasure mark: those stand). A key missing from the cache is nearly always one for an account
+      // being opened, whose row cannot exist yet — reading a stream before changing it caches the keys
+      // of existing accounts — so this is one round trip, not a lookup, the insert and a read-back.
+      const made = missing.map((accountId) => ({ accountId, key: Buffer.from(poolRandomBytes(KEY_BYTES)) }));
+      const existed = new Set(
+        await storage.insertIfAbsent(
+          made.map(({ accountId, key }) => ({ accountId, wrapped: wrapKey(kek, accountId, key) })),
+          clock(),
+        ),
+      );
+      for (const { accountId, key } of made) {
+        if (existed.has(accountId)) continue;
+        cache.set(accountId, key);
+        keys.set(accountId, key);
+      }
+      if (existed.size > 0) for (const [id, key] of await lookUp([...existed])) keys.set(id, key);
       const lost = missing.find((id) => !keys.has(id));
       if (lost !== undefined)
         throw new DataKeyError('DATAKEYS-3kPz', `No data key could be stored for account ${lost}.`);

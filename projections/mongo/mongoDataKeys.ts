@@ -44,10 +44,11 @@ export function createMongoDataKeyStorage(options: { url: string; dbName?: strin
     async insertIfAbsent(made, at) {
       await ready();
       // A duplicate is another process's key for the same account, stored first: it stands.
-      await insertNew(
+      const existed = await insertNew(
         keys,
         made.map(({ accountId, wrapped }) => ({ accountId, key: wrapped, createdAt: at })),
       );
+      return existed.map((i) => made[i]!.accountId);
     },
     async find(accountIds) {
       const found = new Map<string, WrappedKey>();

@@ -45,9 +45,9 @@ export function createSqliteDataKeyStorage(path: string): DataKeyStorage {
     INSERT INTO account_keys (account_id, wrapped_key, created_at, erased_at) VALUES (@id, NULL, @at, @at)
     ON CONFLICT (account_id) DO UPDATE SET wrapped_key = NULL, erased_at = coalesce(erased_at, excluded.erased_at)`);
 
-  const insertAll = db.transaction((keys: readonly { accountId: string; wrapped: Buffer }[], at: string) => {
-    for (const { accountId, wrapped } of keys) insert.run(accountId, wrapped, at);
-  });
+  const insertAll = db.transaction((keys: readonly { accountId: string; wrapped: Buffer }[], at: string) =>
+    keys.filter(({ accountId, wrapped }) => insert.run(accountId, wrapped, at).changes === 0).map((k) => k.accountId),
+  );
   const erase = db.transaction((accountId: string, at: string) => {
     const before = had.get(accountId)?.had === 1;
     mark.run({ id: accountId, at });
@@ -56,7 +56,7 @@ export function createSqliteDataKeyStorage(path: string): DataKeyStorage {
 
   return {
     async insertIfAbsent(keys, at) {
-      insertAll.immediate(keys, at.toISOString());
+      return insertAll.immediate(keys, at.toISOString());
     },
     async find(accountIds) {
       const found = new Map<string, WrappedKey>();

@@ -6,7 +6,9 @@ export function memoryKeyStorage() {
   const lookups: string[][] = [];
   const storage: DataKeyStorage = {
     async insertIfAbsent(keys) {
+      const existed = keys.filter(({ accountId }) => rows.has(accountId)).map(({ accountId }) => accountId);
       for (const { accountId, wrapped } of keys) if (!rows.has(accountId)) rows.set(accountId, wrapped);
+      return existed;
     },
     async find(accountIds) {
       lookups.push([...accountIds]);
