@@ -17,7 +17,8 @@
  * `npm run bench -- --mongo`: the same figures with the read model and its neighbours (data keys, the
  * reactor's checkpoints, rate-limit counters, sessions) on a FerretDB the bench starts as a child
  * process and stops at the end, plus `createUser` over GraphQL/HTTP one at a time, on SQLite and on
- * FerretDB side by side (see `benchCreateUser.ts`), and the MongoDB round trips per createUser. The
+ * FerretDB side by side, then from 8 clients at once on FerretDB (see `benchCreateUser.ts`), and the
+ * MongoDB round trips per createUser. The
  * rebuild goes through `apply` there (MongoDB has no bulk load) beside a plain-insert ceiling. Smaller
  * default sizes (printed): FerretDB v1 answers only `_id` lookups without decoding every document
  * of a collection, so a search over 100,000 users takes seconds per query there. The BENCH_* sizes
@@ -149,7 +150,7 @@ async function main(dir: string, ferret: { url: string; pid: number } | undefine
   const where = mongoUrl ? 'MongoDB read model (FerretDB)' : 'SQLite read model';
   if (mongoUrl) {
     console.log(
-      `read model on FerretDB ${FERRETDB_VERSION} (SQLite backend), at smaller sizes: bulk ${BULK.toLocaleString()}, organization of ${USERS.toLocaleString()}, import of ${IMPORT_ROWS.toLocaleString()} rows, search at ${SEARCH_RATE}/s for ${SEARCH_SECONDS} s per term class, ${SEARCH_DIRECT} direct queries per class (embedded defaults: 10,000 / 100,000 / 10,000 / 50/s for 20 s / 200). FerretDB v1 hands SQL no filter but a lone _id equality: every other query decodes every document of its collection, so a search over 100,000 users takes seconds there, and so does each guarded replace of a user document (the bulk welcome changes 2 per user).`,
+      `read model on FerretDB ${FERRETDB_VERSION} (SQLite backend), at smaller sizes: bulk ${BULK.toLocaleString()}, organization of ${USERS.toLocaleString()}, import of ${IMPORT_ROWS.toLocaleString()} rows, search at ${SEARCH_RATE}/s for ${SEARCH_SECONDS} s per term class, ${SEARCH_DIRECT} direct queries per class (embedded defaults: 10,000 / 100,000 / 10,000 / 50/s for 20 s / 200). FerretDB v1 hands SQL no filter but a lone _id equality: every other query decodes every document of its collection, so a search over 100,000 users takes seconds there (user documents are therefore replaced by _id there, the revision compared in keyturn).`,
     );
   }
   const keyturn = await startKeyturn({
@@ -266,18 +267,31 @@ async function main(dir: string, ferret: { url: string; pid: number } | undefine
   console.log(
     `{ me { id } } over HTTP: ${requests.meRequestsPerSec.toLocaleString()} req/s vs a bare Apollo Server ${requests.apolloRequestsPerSec.toLocaleString()} req/s (ratio ${(requests.meRequestsPerSec / requests.apolloRequestsPerSec).toFixed(2)}; per CPU second ${(requests.meRequestsPerCpuSec / requests.apolloRequestsPerCpuSec).toFixed(2)})`,
   );
-  // 6. createUser one at a time, on SQLite and on MongoDB side by side (--mongo only)
-  let created: { createUserPerSec: number; createUserSqlitePerSec: number } | undefined;
+  // 6. createUser one at a time, on SQLite and on MongoDB side by side, then 8 at once (--mongo only)
+  let created:
+    { createUserPerSec: number; createUserSqlitePerSec: number; createUser8ClientsPerSec: number } | undefined;
   if (mongoUrl) {
     for (const line of roundTripLines(await countCreateUserRoundTrips(mongoUrl))) console.log(line);
     const onSqlite = await benchCreateUser({ seconds: CREATE_SECONDS });
     const onMongo = await benchCreateUser({ seconds: CREATE_SECONDS, mongoUrl, serverPid: ferret?.pid });
+    // Several office managers at once: the projector applies their writes in shared batches.
+    const onMongoMany = await benchCreateUser({
+      seconds: CREATE_SECONDS,
+      mongoUrl,
+      serverPid: ferret?.pid,
+      clients: 8,
+    });
     console.log(createUserLine('SQLite read model', onSqlite));
     console.log(createUserLine(where, onMongo));
+    console.log(createUserLine(where, onMongoMany));
     console.log(
       `createUser, MongoDB / SQLite: ${(onMongo.createUserPerSec / onSqlite.createUserPerSec).toFixed(2)} (${onMongo.createUserPerSec}/s vs ${onSqlite.createUserPerSec}/s, same run)`,
     );
-    created = { createUserPerSec: onMongo.createUserPerSec, createUserSqlitePerSec: onSqlite.createUserPerSec };
+    created = {
+      createUserPerSec: onMongo.createUserPerSec,
+      createUserSqlitePerSec: onSqlite.createUserPerSec,
+      createUser8ClientsPerSec: onMongoMany.createUserPerSec,
+    };
   }
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   console.log(`peak RSS of the bench process: ${peakRssMb} MB`);
