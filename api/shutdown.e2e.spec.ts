@@ -6,17 +6,20 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFerretDb } from '../scripts/ferretdb.mjs';
 import {
+  exitOf,
   failedStart,
   freePort,
-  graphqlData,
+  importCsv,
   outboxEmails,
+  setUpAndSignIn,
+  staffCsv,
   startService,
   waitFor,
+  welcomeAllNotInvited,
   type RunningService,
 } from './testing/service.js';
 import { SHUTDOWN_BOUND_MS, STARTUP_STORE_BOUND_MS } from './shutdown.js';
 
-const PASSWORD = 'Harbor-Kite-42';
 /** what a loaded CI machine adds to a bound: loading the modules, the log line, the exit */
 const SLACK_MS = 3_000;
 const USERS = 300;
@@ -24,11 +27,9 @@ const USERS = 300;
 /** SIGTERM, and how long until the process is gone (SIGKILL after `giveUpMs`, so a hang fails, not stalls). */
 async function timedStop(service: RunningService, giveUpMs = SHUTDOWN_BOUND_MS + 15_000) {
   const started = Date.now();
-  const exited = new Promise<number | null>((resolve) => service.child.once('exit', (code) => resolve(code)));
+  const exited = exitOf(service.child, giveUpMs);
   service.child.kill('SIGTERM');
-  const killer = setTimeout(() => service.child.kill('SIGKILL'), giveUpMs);
   const code = await exited;
-  clearTimeout(killer);
   const ms = Date.now() - started;
   console.info(`SIGTERM to exit: ${ms} ms, exit code ${code}`);
   return { code, ms };
@@ -42,20 +43,21 @@ async function signInDemoManager(service: RunningService, outbox: string) {
     30_000,
   );
   const welcome = demo.find((m) => m.kind === 'welcome' && m.to.includes('olivia.manager@acme.example'))!;
-  const token = /token=([A-Za-z0-9_-]+)/.exec(welcome.text)![1]!;
-  await graphqlData(service.base, 'mutation($i: CompleteSetupInput!) { completeSetup(input: $i) { loginName } }', {
-    i: { token, password: PASSWORD, confirmPassword: PASSWORD, voicemailPin: '2580' },
-  });
-  return (
-    await graphqlData(service.base, `mutation { signIn(loginName: "100@acme", password: "${PASSWORD}") { token } }`)
-  ).signIn.token as string;
+  return setUpAndSignIn(service.base, welcome.text, '100@acme');
 }
 
-const csvOf = (count: number) =>
-  [
-    'Name;Extension;Email',
-    ...Array.from({ length: count }, (_, i) => `Load User ${i};${3000 + i};load${i}@acme.example`),
-  ].join('\n');
+/** Until `/readyz` answers 200: the stores are reachable and the process serves. */
+const untilReady = (service: RunningService, timeoutMs?: number) =>
+  waitFor(
+    () =>
+      fetch(`${service.base}/readyz`).then(
+        (r) => r.status,
+        () => 0,
+      ),
+    (status) => status === 200,
+    '/readyz',
+    timeoutMs,
+  );
 
 /** A clean stop (0), or the bound forcing it (1) with the line that says what was still pending. */
 function expectStoppedWithinBound(stopped: { code: number | null; ms: number }, output: string) {
@@ -88,20 +90,11 @@ describe('given the service on FerretDB after load', () => {
     async () => {
       service = await startService(env);
       const manager = await signInDemoManager(service, join(dataDir, 'outbox'));
-      const imported = await graphqlData(
-        service.base,
-        'mutation($csv: String!) { importUsers(csv: $csv) { created rejected } }',
-        { csv: csvOf(USERS) },
-        manager,
-      );
-      expect(imported.importUsers).toEqual({ created: USERS, rejected: 0 });
-      const bulk = await graphqlData(
-        service.base,
-        'mutation { sendWelcomeEmails(allMatching: { status: [NOT_INVITED] }) { bulkId } }',
-        {},
-        manager,
-      );
-      expect(bulk.sendWelcomeEmails.bulkId).toBeTruthy();
+      expect(await importCsv(service.base, staffCsv(USERS, 'Load User', 3000, 'load'), manager)).toEqual({
+        created: USERS,
+        rejected: 0,
+      });
+      expect(await welcomeAllNotInvited(service.base, manager)).toBeTruthy();
       // Some welcomes are out, most outcomes not yet projected: SIGTERM lands with batches in flight.
       await waitFor(
         () => outboxEmails(join(dataDir, 'outbox')).length,
@@ -115,16 +108,8 @@ describe('given the service on FerretDB after load', () => {
       // (Before the fix, FerretDB was wedged by then and /readyz never answered.)
       const restarted = Date.now();
       service = await startService(env);
-      await waitFor(
-        () =>
-          fetch(`${service!.base}/readyz`).then(
-            (r) => r.status,
-            () => 0,
-          ),
-        (s) => s === 200,
-        '/readyz',
-        30_000,
-      );
+      // Waits longer than the bound it asserts, so the bound is what fails, not the wait.
+      await untilReady(service, 60_000);
       expect(Date.now() - restarted).toBeLessThan(30_000);
       expectStoppedWithinBound(await timedStop(service), service.output());
     },
@@ -135,15 +120,7 @@ describe('given the service on FerretDB after load', () => {
     const gone = await startFerretDb({ port: 0, dataDir: goneDir });
     try {
       service = await startService({ ...env, DATA_DIR: join(goneDir, 'keyturn'), MONGODB_URL: gone.url });
-      await waitFor(
-        () =>
-          fetch(`${service!.base}/readyz`).then(
-            (r) => r.status,
-            () => 0,
-          ),
-        (s) => s === 200,
-        '/readyz',
-      );
+      await untilReady(service);
       await gone.stop();
       expectStoppedWithinBound(await timedStop(service), service.output());
     } finally {
@@ -202,14 +179,7 @@ describe('given a start-up that cannot succeed', () => {
       });
       closeSync(out);
       const started = Date.now();
-      const code = await new Promise<number | null>((resolve) => {
-        const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-        child.once('exit', (c) => {
-          clearTimeout(timer);
-          resolve(c);
-        });
-      });
-      expect(code).toBe(2);
+      expect(await exitOf(child, 30_000)).toBe(2);
       expect(readFileSync(log, 'utf8')).toContain('PORT must be a whole number from 0 to 65535 (got "abc")');
       // the configuration is read before the drivers load
       expect(Date.now() - started).toBeLessThan(15_000);

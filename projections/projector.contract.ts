@@ -11,6 +11,7 @@ import type { AuditEntry, ReadModel, UserView } from './readModel.js';
 import { rebuildProjections } from './rebuild.js';
 import { appendPopulation, type Population } from './testing/population.js';
 import { openReadModel, type ReadModelSpec } from './testing/readModels.js';
+import { readOrganization } from './testing/readOrganization.js';
 import { PROJECTOR_LEASE } from './versioned.js';
 
 export interface ProjectorContractOptions {
@@ -30,17 +31,9 @@ async function everything(readModel: ReadModel, population: Population) {
   const users: UserView[] = [];
   const audit: AuditEntry[] = [];
   for (const organizationId of population.organizations) {
-    let after: string | undefined;
-    do {
-      const page = await readModel.users.search({ organizationId, first: 200, after, now: population.now });
-      users.push(...page.edges.map((e) => e.node));
-      after = page.hasNextPage ? page.endCursor : undefined;
-    } while (after);
-    do {
-      const page = await readModel.audit.list({ organizationId, first: 200, after });
-      audit.push(...page.edges.map((e) => e.node));
-      after = page.hasNextPage ? page.endCursor : undefined;
-    } while (after);
+    const one = await readOrganization(readModel, organizationId, population.now);
+    users.push(...one.users);
+    audit.push(...one.audit);
   }
   return { users, audit };
 }

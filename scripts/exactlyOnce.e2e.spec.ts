@@ -3,18 +3,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostmarkStandIn, type PostmarkStandIn } from '../core/email/postmarkStandIn.js';
-import { graphqlData, startService, waitFor, type RunningService } from '../api/testing/service.js';
+import {
+  graphqlData,
+  importCsv,
+  setUpAndSignIn,
+  staffCsv,
+  startService,
+  waitFor,
+  welcomeAllNotInvited,
+  type RunningService,
+} from '../api/testing/service.js';
 
 const TOKEN = 'exactly-once-e2e-token';
-const PASSWORD = 'Harbor-Kite-42';
 const USERS = 1000;
 const MANAGER = 'olivia.manager@acme.example';
 
-const csvOf = (count: number) =>
-  [
-    'Name;Extension;Email',
-    ...Array.from({ length: count }, (_, i) => `Bulk User ${i};${4000 + i};bulk${i}@acme.example`),
-  ].join('\n');
 const isBulk = (to: string | undefined) => /^bulk\d+@acme\.example$/.test(to ?? '');
 
 /**
@@ -45,28 +48,12 @@ describe('given a bulk welcome of 1,000 users and a SIGKILL while Postmark holds
       'the demo manager’s welcome',
       30_000,
     );
-    const link = /token=([A-Za-z0-9_-]+)/.exec(demo!.TextBody ?? '')![1]!;
-    await graphqlData(service.base, 'mutation($i: CompleteSetupInput!) { completeSetup(input: $i) { loginName } }', {
-      i: { token: link, password: PASSWORD, confirmPassword: PASSWORD, voicemailPin: '2580' },
+    const manager = await setUpAndSignIn(service.base, demo!.TextBody ?? '', '100@acme');
+    expect(await importCsv(service.base, staffCsv(USERS, 'Bulk User', 4000, 'bulk'), manager)).toEqual({
+      created: USERS,
+      rejected: 0,
     });
-    const manager = (
-      await graphqlData(service.base, `mutation { signIn(loginName: "100@acme", password: "${PASSWORD}") { token } }`)
-    ).signIn.token as string;
-    const imported = await graphqlData(
-      service.base,
-      'mutation($csv: String!) { importUsers(csv: $csv) { created rejected } }',
-      { csv: csvOf(USERS) },
-      manager,
-    );
-    expect(imported.importUsers).toEqual({ created: USERS, rejected: 0 });
-    const { bulkId } = (
-      await graphqlData(
-        service.base,
-        'mutation { sendWelcomeEmails(allMatching: { status: [NOT_INVITED] }) { bulkId } }',
-        {},
-        manager,
-      )
-    ).sendWelcomeEmails as { bulkId: string };
+    const bulkId = await welcomeAllNotInvited(service.base, manager);
 
     // Postmark has taken a chunk of the bulk and not answered yet: the kill lands in that window.
     await waitFor(

@@ -5,45 +5,29 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAdapters } from '../api/adapters.js';
 import { loadConfig } from '../api/config.js';
 import { logged, startProcess, until, type Proc } from '../api/testing/processes.js';
-import { freePort, graphqlData, postGraphQL } from '../api/testing/service.js';
+import {
+  freePort,
+  graphqlData,
+  importCsv,
+  postGraphQL,
+  setUpAndSignIn,
+  staffCsv,
+  welcomeAllNotInvited,
+} from '../api/testing/service.js';
 import { startPostmarkStandIn, type PostmarkStandIn } from '../core/email/postmarkStandIn.js';
 import { silentLogger } from '../core/logger.js';
 import { catchUp } from '../projections/projector.js';
-import type { AuditEntry, ReadModel, UserView } from '../projections/readModel.js';
 import { createSqliteReadModel } from '../projections/sqlite/sqliteReadModel.js';
+import { readOrganization } from '../projections/testing/readOrganization.js';
 import { startFerretDb } from './ferretdb.mjs';
 
 const TOKEN = 'multi-process-e2e-token';
-const PASSWORD = 'Harbor-Kite-42';
 const USERS = 500;
 const MANAGER = 'mia@acme.example';
 /** consecutive failed sign-ins per login name and address before the delay: low, so the test can reach it */
 const SIGNIN_FAILURES = 3;
 
-const csvOf = (count: number) =>
-  [
-    'Name;Extension;Email',
-    ...Array.from({ length: count }, (_, i) => `Bulk User ${i};${4000 + i};bulk${i}@acme.example`),
-  ].join('\n');
 const isBulk = (to: string | undefined) => /^bulk\d+@acme\.example$/.test(to ?? '');
-
-/** Every user and audit entry of the organization, as the read port answers them (no version names). */
-async function everything(readModel: ReadModel, organizationId: string, now: Date) {
-  const users: UserView[] = [];
-  const audit: AuditEntry[] = [];
-  let after: string | undefined;
-  do {
-    const page = await readModel.users.search({ organizationId, first: 200, after, now });
-    users.push(...page.edges.map((e) => e.node));
-    after = page.hasNextPage ? page.endCursor : undefined;
-  } while (after);
-  do {
-    const page = await readModel.audit.list({ organizationId, first: 200, after });
-    audit.push(...page.edges.map((e) => e.node));
-    after = page.hasNextPage ? page.endCursor : undefined;
-  } while (after);
-  return { users, audit };
-}
 
 /**
  * The scaled-out deployment: two stateless APIs (`--api-only`) and two projectors on one data set —
@@ -127,9 +111,9 @@ describe('given two APIs and two projectors on one data set, and the active proj
         try {
           await catchUp(adapters.store, fresh);
           const now = new Date();
-          const projected = await everything(adapters.readModel, organizationId, now);
+          const projected = await readOrganization(adapters.readModel, organizationId, now);
           expect(projected.users).toHaveLength(users);
-          expect(projected).toEqual(await everything(fresh, organizationId, now));
+          expect(projected).toEqual(await readOrganization(fresh, organizationId, now));
         } finally {
           await fresh.close();
           await adapters.close();
@@ -169,13 +153,7 @@ describe('given two APIs and two projectors on one data set, and the active proj
         () => standIn!.messages.find((m) => m.Tag === 'welcome' && m.To === MANAGER && m.ErrorCode === 0),
         'the manager’s welcome',
       );
-      const link = /token=([A-Za-z0-9_-]+)/.exec(welcome.TextBody ?? '')![1]!;
-      await graphqlData(a, 'mutation($i: CompleteSetupInput!) { completeSetup(input: $i) { loginName } }', {
-        i: { token: link, password: PASSWORD, confirmPassword: PASSWORD, voicemailPin: '2580' },
-      });
-      const manager = (
-        await graphqlData(a, `mutation { signIn(loginName: "100@acme", password: "${PASSWORD}") { token } }`)
-      ).signIn.token as string;
+      const manager = await setUpAndSignIn(a, welcome.TextBody ?? '', '100@acme');
       // One sign-in budget for both APIs: failures for one login name alternate between them and trip it
       // at the configured count in total (per API, neither would have reached it).
       const codes: (string | undefined)[] = [];
@@ -189,22 +167,12 @@ describe('given two APIs and two projectors on one data set, and the active proj
       expect(codes.slice(0, SIGNIN_FAILURES).every((c) => c !== undefined && c !== 'RATE_LIMITED')).toBe(true);
       expect(codes.slice(SIGNIN_FAILURES)).toEqual(['RATE_LIMITED', 'RATE_LIMITED']);
 
-      const imported = await graphqlData(
-        a,
-        'mutation($csv: String!) { importUsers(csv: $csv) { created rejected } }',
-        { csv: csvOf(USERS) },
-        manager,
-      );
-      expect(imported.importUsers).toEqual({ created: USERS, rejected: 0 });
+      expect(await importCsv(a, staffCsv(USERS, 'Bulk User', 4000, 'bulk'), manager)).toEqual({
+        created: USERS,
+        rejected: 0,
+      });
       await expectReadModelEqualsRebuild(USERS + 1);
-      const { bulkId } = (
-        await graphqlData(
-          a,
-          'mutation { sendWelcomeEmails(allMatching: { status: [NOT_INVITED] }) { bulkId } }',
-          {},
-          manager,
-        )
-      ).sendWelcomeEmails as { bulkId: string };
+      const bulkId = await welcomeAllNotInvited(a, manager);
 
       // Postmark has taken a chunk of the bulk and not answered yet: the kill lands in that window.
       await until(

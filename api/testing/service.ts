@@ -59,14 +59,21 @@ export async function startService(env: Record<string, string>): Promise<Running
 /** A start-up that is meant to fail: its exit code and what it printed. */
 export async function failedStart(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   const { child, output } = spawnService({ PORT: String(await freePort()), ...env });
-  const code = await new Promise<number | null>((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.once('exit', (c) => {
+  return { code: await exitOf(child, 30_000), output: output() };
+}
+
+/**
+ * The exit code of `child`. A watchdog, not a wait: after `giveUpMs` it is SIGKILLed, so a process
+ * that hangs ends the test with a null code (which no assertion accepts) instead of stalling it.
+ */
+export function exitOf(child: ChildProcess, giveUpMs: number): Promise<number | null> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), giveUpMs);
+    child.once('exit', (code) => {
       clearTimeout(timer);
-      resolve(c);
+      resolve(code);
     });
   });
-  return { code, output: output() };
 }
 
 /** Polls `read` until `ok` holds (an email arrived, a view caught up); never a fixed sleep before asserting. */
@@ -115,3 +122,52 @@ export const outboxEmails = (dir: string): OutboxEmail[] =>
   readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as OutboxEmail);
+
+export const PASSWORD = 'Harbor-Kite-42';
+
+/** Completes setup through the link in a welcome email's text, then signs in: the session token. */
+export async function setUpAndSignIn(base: string, welcomeText: string, loginName: string): Promise<string> {
+  const token = /token=([A-Za-z0-9_-]+)/.exec(welcomeText)?.[1];
+  if (!token) throw new Error('the welcome email carries no setup link');
+  await graphqlData(base, 'mutation($i: CompleteSetupInput!) { completeSetup(input: $i) { loginName } }', {
+    i: { token, password: PASSWORD, confirmPassword: PASSWORD, voicemailPin: '2580' },
+  });
+  const signedIn = await graphqlData(
+    base,
+    'mutation($l: String!, $p: String!) { signIn(loginName: $l, password: $p) { token } }',
+    {
+      l: loginName,
+      p: PASSWORD,
+    },
+  );
+  return signedIn.signIn.token as string;
+}
+
+/** A spreadsheet of `count` staff of acme: `<name> <i>;<firstExtension + i>;<mailbox><i>@acme.example`. */
+export const staffCsv = (count: number, name: string, firstExtension: number, mailbox: string) =>
+  [
+    'Name;Extension;Email',
+    ...Array.from({ length: count }, (_, i) => `${name} ${i};${firstExtension + i};${mailbox}${i}@acme.example`),
+  ].join('\n');
+
+/** Imports the spreadsheet as `token`: created and rejected rows. */
+export async function importCsv(base: string, csv: string, token: string) {
+  const data = await graphqlData(
+    base,
+    'mutation($csv: String!) { importUsers(csv: $csv) { created rejected } }',
+    { csv },
+    token,
+  );
+  return data.importUsers as { created: number; rejected: number };
+}
+
+/** Welcome emails for every user not invited yet, as `token`: the bulk's id. */
+export async function welcomeAllNotInvited(base: string, token: string): Promise<string> {
+  const data = await graphqlData(
+    base,
+    'mutation { sendWelcomeEmails(allMatching: { status: [NOT_INVITED] }) { bulkId } }',
+    {},
+    token,
+  );
+  return data.sendWelcomeEmails.bulkId as string;
+}

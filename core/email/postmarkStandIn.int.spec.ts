@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { toEasternTime } from './easternTime.js';
 import { startPostmarkStandIn, type PostmarkStandIn } from './postmarkStandIn.js';
 
@@ -204,9 +204,7 @@ describe('given a latency', () => {
         headers: { 'content-type': 'application/json', 'X-Postmark-Server-Token': token },
         body: JSON.stringify([message('a@example.com')]),
       });
-      const until = Date.now() + 5000;
-      while (slow.held() === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
-      expect(slow.held()).toBe(1);
+      await vi.waitFor(() => expect(slow.held()).toBe(1), { timeout: 5000, interval: 5 });
       expect(slow.messages).toHaveLength(1);
       expect(slow.calls).toHaveLength(0);
       expect((await answer).status).toBe(200);

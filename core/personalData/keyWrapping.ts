@@ -60,8 +60,8 @@ export function createDataKeys(storage: DataKeyStorage, secret: Buffer, options:
   const clock = options.clock ?? (() => new Date());
   const cache = createKeyCache(options.cache);
 
-  /** cached and stored keys of `ids`, unwrapped; accounts without a row are left out */
-  async function lookUp(ids: string[]): Promise<Map<string, Buffer | null>> {
+  /** the cached keys of `ids`, and the ids the cache does not know */
+  function fromCache(ids: string[]) {
     const keys = new Map<string, Buffer | null>();
     const unknown: string[] = [];
     for (const id of ids) {
@@ -69,6 +69,12 @@ export function createDataKeys(storage: DataKeyStorage, secret: Buffer, options:
       if (cached === undefined) unknown.push(id);
       else keys.set(id, cached);
     }
+    return { keys, unknown };
+  }
+
+  /** cached and stored keys of `ids`, unwrapped; accounts without a row are left out */
+  async function lookUp(ids: string[]): Promise<Map<string, Buffer | null>> {
+    const { keys, unknown } = fromCache(ids);
     if (unknown.length === 0) return keys;
     for (const [id, wrapped] of await storage.find(unknown)) {
       const key = wrapped === null ? null : unwrapKey(kek, id, wrapped);
@@ -81,14 +87,7 @@ export function createDataKeys(storage: DataKeyStorage, secret: Buffer, options:
   return {
     find: (accountIds) => lookUp([...new Set(accountIds)]),
     async obtain(accountIds) {
-      const ids = [...new Set(accountIds)];
-      const keys = new Map<string, Buffer | null>();
-      const missing: string[] = [];
-      for (const id of ids) {
-        const cached = cache.get(id);
-        if (cached === undefined) missing.push(id);
-        else keys.set(id, cached);
-      }
+      const { keys, unknown: missing } = fromCache([...new Set(accountIds)]);
       if (missing.length === 0) return keys;
       // Insert first, and read only the rows that were there already (another process's key, or an
       // erasure mark: those stand). A key missing from the cache is nearly always one for an account
