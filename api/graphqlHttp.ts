@@ -66,6 +66,8 @@ export function graphqlRoute(
   // One per app: the route's session records, remembered for a second (see `sessionLookup`).
   const sessions = sessionLookup(keyturn.services);
   const identify: RequestHandler = async (req, res, next) => {
+    // Every answer here is about someone, refusals included: never kept by a browser or a proxy.
+    res.setHeader('cache-control', 'no-store');
     // set by the request log; the fallback keeps this usable without it
     const requestId = typeof res.locals.requestId === 'string' ? res.locals.requestId : requestIdOf(req);
     const clientAddress = clientAddressOf(req);

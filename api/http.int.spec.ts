@@ -6,7 +6,6 @@ import { createHttpApp, type HttpAppOptions } from './http.js';
 import { GOOD_PASSWORD, createTestApp, type Manager, type TestApp } from './testing/harness.js';
 import { recordingLog } from './testing/recordingLog.js';
 
-
 /** The HTTP app on a real port, as a client reaches it. */
 async function listen(app: TestApp, options: Partial<HttpAppOptions> = {}, log = recordingLog().log) {
   const server: Server = createHttpApp(app.keyturn, log, { secureCookies: false, ...options }).listen(0, '127.0.0.1');
@@ -103,6 +102,17 @@ describe('given the service answering over HTTP', () => {
     });
   });
 
+  it('tells browsers and proxies to keep no GraphQL answer: data, errors and refusals alike', async () => {
+    const answers = [
+      await http.gql('{ me { id } }'),
+      await http.gql('{ nope }'),
+      await http.post('{"query":'),
+      await http.post('x'.repeat(1024 * 1024 + 1)),
+    ];
+    expect(answers.map((a) => a.status)).toEqual([200, 400, 400, 413]);
+    for (const answer of answers) expect(answer.headers.get('cache-control')).toBe('no-store');
+  });
+
   it('treats a malformed session cookie as no session, not as a fault', async () => {
     const answer = await http.gql('{ me { id } }', { cookie: 'keyturn_session=%E0%A4%A' });
     expect(answer.status).toBe(200);
@@ -110,14 +120,18 @@ describe('given the service answering over HTTP', () => {
   });
 
   it("keeps a summary of the sign-in's User-Agent header on the session, never the header", async () => {
-    const header = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
+    const header =
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
     const signIn = await http.gql(
       'mutation($l: String!, $p: String!) { signIn(loginName: $l, password: $p) { token } }',
       { 'user-agent': header },
       { l: acme.loginName, p: GOOD_PASSWORD },
     );
     const token = signIn.json?.data?.signIn.token as string;
-    const mine = await http.gql('{ mySessions { userAgent current } }', { ...bearer(token), 'user-agent': 'curl/8.4.0' });
+    const mine = await http.gql('{ mySessions { userAgent current } }', {
+      ...bearer(token),
+      'user-agent': 'curl/8.4.0',
+    });
     expect(mine.json?.data?.mySessions).toContainEqual({ userAgent: 'Chrome on Windows', current: true });
     expect(mine.text).not.toContain('Mozilla');
   });
@@ -143,6 +157,7 @@ describe('given a budget of 3 anonymous requests per address and 5 per session, 
     for (let i = 0; i < 3; i++) expect((await http.gql('{ __typename }')).status).toBe(200);
     const refused = await http.gql('{ __typename }');
     expect(refused.status).toBe(429);
+    expect(refused.headers.get('cache-control')).toBe('no-store');
     const retryAfter = Number(refused.headers.get('retry-after'));
     expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60).toBe(true);
     expect(refused.json?.errors?.[0]?.extensions).toEqual({ code: 'RATE_LIMITED', retryAfterSeconds: retryAfter });
@@ -167,13 +182,17 @@ describe('given a budget of 3 anonymous requests per address and 5 per session, 
   it("believes the in-process UI's browser address only with the process's key", async () => {
     const handler = (_req: unknown, _res: unknown, next: () => void) => next();
     http = await listen(app, { requestLimits, ui: { handler, forwardKey: 'the-process-key' } });
-    const asUi = (address: string, key = 'the-process-key') => ({ 'x-keyturn-ui-key': key, 'x-keyturn-client-address': address });
+    const asUi = (address: string, key = 'the-process-key') => ({
+      'x-keyturn-ui-key': key,
+      'x-keyturn-client-address': address,
+    });
     for (let i = 0; i < 3; i++) expect((await http.gql('{ __typename }', asUi('203.0.113.7'))).status).toBe(200);
     expect((await http.gql('{ __typename }', asUi('203.0.113.7'))).status).toBe(429);
     // another browser behind the same UI has its own budget…
     expect((await http.gql('{ __typename }', asUi('203.0.113.8'))).status).toBe(200);
     // …and a caller without the key is its socket's address, whatever it names
-    for (let i = 0; i < 3; i++) expect((await http.gql('{ __typename }', asUi('203.0.113.9', 'guessed'))).status).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect((await http.gql('{ __typename }', asUi('203.0.113.9', 'guessed'))).status).toBe(200);
     expect((await http.gql('{ __typename }', asUi('203.0.113.10', 'guessed'))).status).toBe(429);
   });
 

@@ -1,4 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from '../../core/logger.js';
 import type { GraphQLContext } from './context.js';
@@ -26,6 +27,9 @@ export function createGraphQLServer(schema: GraphQLSchema, log: Logger, options:
     parseOptions: { maxTokens: limits.maxTokens },
     validationRules: shapeLimitRules(limits),
     plugins: [
+      // Apollo installs its cache-control plugin unless told not to: a hook on every field of every
+      // response, for cache hints this schema never gives (every answer is private and `no-store`).
+      ApolloServerPluginCacheControlDisabled(),
       requestLimitPlugin(schema, limits, log),
       requestIdPlugin,
       rateLimitStatusPlugin,
