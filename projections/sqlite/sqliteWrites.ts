@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import type { RecordedEvent } from '../../core/eventStore/eventStore.js';
 import { toAuditEntry } from '../audit/auditProjection.js';
 import type { AuditEntry, UserView } from '../readModel.js';
@@ -7,8 +7,26 @@ import { evolveUser, userIdOf } from '../users/userProjection.js';
 
 type Params = Record<string, string | number | null>;
 
-const userRow = (doc: UserView): Params => ({
-  id: doc.id,
+/** Each key column's parameter name and column. */
+const KEY_COLUMNS = {
+  org: 'organization_id',
+  nameLower: 'name_lower',
+  extension: 'extension',
+  email: 'email_lower',
+  secondaryEmail: 'secondary_email_lower',
+  completedAt: 'setup_completed_at',
+  expiresMs: 'setup_link_expires_ms',
+  lastStatus: 'last_email_status',
+  bulkId: 'last_email_bulk_id',
+  deactivatedAt: 'deactivated_at',
+  reminded: 'reminded',
+} as const;
+type Key = keyof typeof KEY_COLUMNS;
+type KeyValues = Record<Key, string | number | null>;
+const KEYS = Object.keys(KEY_COLUMNS) as Key[];
+
+/** The columns a query filters or sorts on, computed from the document (see `userKeys.ts`). */
+const keyColumns = (doc: UserView): KeyValues => ({
   org: doc.organizationId,
   nameLower: nameKey(doc.name),
   extension: doc.extension,
@@ -20,8 +38,6 @@ const userRow = (doc: UserView): Params => ({
   bulkId: doc.lastEmail?.bulkId ?? null,
   deactivatedAt: doc.deactivatedAt ?? null,
   reminded: doc.welcomeReminderSentAt ? 1 : null,
-  revision: doc.revision,
-  doc: JSON.stringify(doc),
 });
 
 const auditRow = (entry: AuditEntry): Params => ({
@@ -66,28 +82,41 @@ export function projectBatch(
 
 /** The statements that write one version's users and audit rows. */
 export function sqliteWrites(db: Database, { users, audit }: { users: string; audit: string }) {
-  // The WHERE repeats the revision guard so that two writers can never move a document backwards.
-  const upsertUser = db.prepare<[Params]>(`
-    INSERT INTO ${users} (id, organization_id, name_lower, extension, email_lower, secondary_email_lower,
-      setup_completed_at, setup_link_expires_ms, last_email_status, last_email_bulk_id, deactivated_at, reminded,
-      revision, doc)
-    VALUES (@id, @org, @nameLower, @extension, @email, @secondaryEmail,
-      @completedAt, @expiresMs, @lastStatus, @bulkId, @deactivatedAt, @reminded, @revision, @doc)
-    ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id, name_lower = excluded.name_lower,
-      extension = excluded.extension, email_lower = excluded.email_lower,
-      secondary_email_lower = excluded.secondary_email_lower, setup_completed_at = excluded.setup_completed_at,
-      setup_link_expires_ms = excluded.setup_link_expires_ms, last_email_status = excluded.last_email_status,
-      last_email_bulk_id = excluded.last_email_bulk_id, deactivated_at = excluded.deactivated_at,
-      reminded = excluded.reminded,
-      revision = excluded.revision, doc = excluded.doc
-    WHERE excluded.revision > ${users}.revision`);
+  const columns = ['id', ...KEYS.map((k) => KEY_COLUMNS[k]), 'revision', 'doc'];
+  const values = ['@id', ...KEYS.map((k) => `@${k}`), '@revision', '@doc'];
+  const insertUser = db.prepare<[Params]>(`INSERT INTO ${users} (${columns.join(', ')}) VALUES (${values.join(', ')})`);
+  // A stored user is updated in the columns whose stored value differs only: SQLite rewrites an
+  // index's entry whenever a column of it is assigned, changed or not, and most events change one
+  // or two. The WHERE repeats the revision guard so that two writers never move a document backwards.
+  const storedKeys = db.prepare<[string], KeyValues>(
+    `SELECT ${KEYS.map((k) => `${KEY_COLUMNS[k]} AS ${k}`).join(', ')} FROM ${users} WHERE id = ?`,
+  );
+  const updates = new Map<string, Statement<[Params]>>();
+  const updateOf = (keys: Key[]) => {
+    const shape = keys.join(' ');
+    let statement = updates.get(shape);
+    if (!statement) {
+      const set = [...keys.map((k) => `${KEY_COLUMNS[k]} = @${k}`), 'revision = @revision', 'doc = @doc'];
+      statement = db.prepare<[Params]>(`UPDATE ${users} SET ${set.join(', ')} WHERE id = @id AND revision < @revision`);
+      updates.set(shape, statement);
+    }
+    return statement;
+  };
+  const writeUser = (doc: UserView) => {
+    const keys = keyColumns(doc);
+    const written = { id: doc.id, revision: doc.revision, doc: JSON.stringify(doc) };
+    const stored = storedKeys.get(doc.id);
+    if (!stored) return insertUser.run({ ...keys, ...written });
+    const changed = KEYS.filter((k) => keys[k] !== stored[k]);
+    updateOf(changed).run({ ...written, ...Object.fromEntries(changed.map((k) => [k, keys[k]])) });
+  };
   const insertAudit = db.prepare<[Params]>(`
     INSERT INTO ${audit} (id, position, organization_id, account_id, type, actor_id, occurred_at_ms, entry)
     VALUES (@id, @position, @org, @accountId, @type, @actorId, @occurredMs, @entry)
     ON CONFLICT (id) DO NOTHING`);
   return {
     writeUsers: (docs: UserView[]) => {
-      for (const doc of docs) upsertUser.run(userRow(doc));
+      for (const doc of docs) writeUser(doc);
     },
     writeEntries: (entries: AuditEntry[]) => {
       for (const entry of entries) insertAudit.run(auditRow(entry));
