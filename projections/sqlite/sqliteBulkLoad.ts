@@ -2,7 +2,6 @@ import Database from 'better-sqlite3';
 import type { RecordedEvent } from '../../core/eventStore/eventStore.js';
 import { auditLookupIds } from '../audit/auditProjection.js';
 import type { BulkLoad } from '../rebuild.js';
-import type { UserView } from '../readModel.js';
 import { userIdOf } from '../users/userProjection.js';
 import { projectorName } from '../versioned.js';
 import {
@@ -58,9 +57,6 @@ function openBulkLoad(options: SqliteBulkLoadOptions, version: number): BulkLoad
   const tables = projectionTables(version);
   db.exec(sharedSchema + projectionTableSchema(version));
   const writes = sqliteWrites(db, tables);
-  const docsById = db.prepare<[string], { id: string; doc: string }>(
-    `SELECT id, doc FROM ${tables.users} WHERE id IN (SELECT value FROM json_each(?))`,
-  );
   const saveCheckpoint = db.prepare<[string, string]>(
     'INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
   );
@@ -75,12 +71,13 @@ function openBulkLoad(options: SqliteBulkLoadOptions, version: number): BulkLoad
 
   const applyPage = db.transaction((events: RecordedEvent[]) => {
     // The page's users, read in one statement rather than one lookup each.
+    writes.forget();
     const ids = new Set(auditLookupIds(events));
     for (const event of events) {
       const id = userIdOf(event);
       if (id !== undefined) ids.add(id);
     }
-    const found = new Map(docsById.all(JSON.stringify([...ids])).map((r) => [r.id, JSON.parse(r.doc) as UserView]));
+    const found = writes.loadMany([...ids]);
     const { users, entries } = projectBatch(events, (id) => found.get(id) ?? null);
     writes.writeUsers(users);
     writes.writeEntries(entries);

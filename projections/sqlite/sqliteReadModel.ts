@@ -90,7 +90,6 @@ function openVersion(db: Database.Database, version: number, searchSteps?: Searc
   addMissingColumns(db, users);
   ensureSearchIndex(db, tables);
   const name = projectorName(version);
-  const userById = db.prepare<[string], { doc: string }>(`SELECT doc FROM ${users} WHERE id = ?`);
   const userInOrg = db.prepare<[string, string], { doc: string }>(
     `SELECT doc FROM ${users} WHERE organization_id = ? AND id = ?`,
   );
@@ -158,10 +157,8 @@ function openVersion(db: Database.Database, version: number, searchSteps?: Searc
 
   const applyBatch = db.transaction((events: RecordedEvent[], generation: number | undefined) => {
     fence(generation);
-    const { users: docs, entries } = projectBatch(events, (id) => {
-      const row = userById.get(id);
-      return row ? parseDoc(row) : null;
-    });
+    writes.forget();
+    const { users: docs, entries } = projectBatch(events, writes.load);
     writes.writeUsers(docs);
     drainSearchQueue(db, tables);
     writes.writeEntries(entries);

@@ -88,9 +88,20 @@ export function sqliteWrites(db: Database, { users, audit }: { users: string; au
   // A stored user is updated in the columns whose stored value differs only: SQLite rewrites an
   // index's entry whenever a column of it is assigned, changed or not, and most events change one
   // or two. The WHERE repeats the revision guard so that two writers never move a document backwards.
-  const storedKeys = db.prepare<[string], KeyValues>(
-    `SELECT ${KEYS.map((k) => `${KEY_COLUMNS[k]} AS ${k}`).join(', ')} FROM ${users} WHERE id = ?`,
+  // The stored columns come with the document a batch loads (`load`, `loadMany`): no second lookup.
+  const stored = `id, doc, ${KEYS.map((k) => `${KEY_COLUMNS[k]} AS ${k}`).join(', ')}`;
+  type StoredRow = KeyValues & { id: string; doc: string };
+  const byId = db.prepare<[string], StoredRow>(`SELECT ${stored} FROM ${users} WHERE id = ?`);
+  const byIds = db.prepare<[string], StoredRow>(
+    `SELECT ${stored} FROM ${users} WHERE id IN (SELECT value FROM json_each(?))`,
   );
+  /** what the batch loaded: each user's stored columns, or null when it has no row */
+  const loaded = new Map<string, KeyValues | null>();
+  const remember = (row: StoredRow) => {
+    const { id, doc, ...keys } = row;
+    loaded.set(id, keys);
+    return JSON.parse(doc) as UserView;
+  };
   const updates = new Map<string, Statement<[Params]>>();
   const updateOf = (keys: Key[]) => {
     const shape = keys.join(' ');
@@ -105,9 +116,9 @@ export function sqliteWrites(db: Database, { users, audit }: { users: string; au
   const writeUser = (doc: UserView) => {
     const keys = keyColumns(doc);
     const written = { id: doc.id, revision: doc.revision, doc: JSON.stringify(doc) };
-    const stored = storedKeys.get(doc.id);
-    if (!stored) return insertUser.run({ ...keys, ...written });
-    const changed = KEYS.filter((k) => keys[k] !== stored[k]);
+    const before = loaded.has(doc.id) ? loaded.get(doc.id) : (byId.get(doc.id) ?? null);
+    if (!before) return insertUser.run({ ...keys, ...written });
+    const changed = KEYS.filter((k) => keys[k] !== before[k]);
     updateOf(changed).run({ ...written, ...Object.fromEntries(changed.map((k) => [k, keys[k]])) });
   };
   const insertAudit = db.prepare<[Params]>(`
@@ -115,8 +126,28 @@ export function sqliteWrites(db: Database, { users, audit }: { users: string; au
     VALUES (@id, @position, @org, @accountId, @type, @actorId, @occurredMs, @entry)
     ON CONFLICT (id) DO NOTHING`);
   return {
+    /** A user's stored document, for the batch about to be written (in its transaction). */
+    load: (id: string): UserView | null => {
+      const row = byId.get(id);
+      if (row) return remember(row);
+      loaded.set(id, null);
+      return null;
+    },
+    /** `load` for many users in one statement. */
+    loadMany: (ids: string[]): Map<string, UserView> => {
+      const found = new Map(byIds.all(JSON.stringify(ids)).map((row) => [row.id, remember(row)]));
+      for (const id of ids) if (!found.has(id)) loaded.set(id, null);
+      return found;
+    },
+    /** Forgets what a batch loaded: first in each batch's transaction, in case the last one failed. */
+    forget: () => loaded.clear(),
+    /** Writes the batch's users; what was loaded for it is forgotten. */
     writeUsers: (docs: UserView[]) => {
-      for (const doc of docs) writeUser(doc);
+      try {
+        for (const doc of docs) writeUser(doc);
+      } finally {
+        loaded.clear();
+      }
     },
     writeEntries: (entries: AuditEntry[]) => {
       for (const entry of entries) insertAudit.run(auditRow(entry));
