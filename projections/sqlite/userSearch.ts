@@ -57,6 +57,8 @@ export function sqliteUserSearch(
   const { users, search, firstWords } = tables;
   const get = <R>(sql: string, params: Params) => prepared(sql).get(params) as R;
   const all = <R>(sql: string, params: Params) => prepared(sql).all(params) as R[];
+  // rowids as plain numbers: a row object each costs more than the index lookup that found it
+  const rowids = (sql: string, params: Params) => prepared(sql).pluck().all(params) as number[];
   const countOf = (sql: string, params: Params, max: number) =>
     get<{ n: number }>(`SELECT count(*) AS n FROM (${sql} LIMIT @max)`, { ...params, max }).n;
   const fts = (param: string) => `SELECT rowid AS rid FROM ${search} WHERE ${search} MATCH @${param}`;
@@ -131,20 +133,34 @@ export function sqliteUserSearch(
       match: 'later',
     });
 
-    /** whether a part has at least `n` candidates; when it has fewer, they are kept for what follows */
+    /**
+     * Whether a part has at least `n` candidates; when it has fewer, they are kept for what follows.
+     * Up to `readBelow` their rowids are read at once, as plain numbers (a source that gives fewer
+     * than asked was read whole), which spares running its index query twice; past that they are
+     * counted first, and read only when there are fewer than `n`.
+     */
     const atLeast = (part: Part, n: number) => {
       const entry = known[part.match];
       if (n <= entry.reached) return true;
       if (n >= entry.below) return false;
-      // counted first: reading the rowids is worth it only when there are few
-      let count = 0;
-      for (const source of part.sources) if (count < n) count += countOf(source, params(), n - count);
-      if (count >= n) {
+      const read = n <= steps.readBelow;
+      const rids = new Set<number>();
+      let seen = 0;
+      for (const source of part.sources) {
+        if (seen >= n) break;
+        if (!read) {
+          seen += countOf(source, params(), n - seen);
+          continue;
+        }
+        const found = rowids(`${source} LIMIT @need`, { ...params(), need: n - seen });
+        seen += found.length;
+        for (const rid of found) rids.add(rid);
+      }
+      if (seen >= n) {
         entry.reached = n;
         return true;
       }
-      const rids = new Set<number>();
-      for (const source of part.sources) for (const { rid } of all<{ rid: number }>(source, params())) rids.add(rid);
+      if (!read) for (const source of part.sources) for (const rid of rowids(source, params())) rids.add(rid);
       Object.assign(entry, { below: rids.size + 1, rids: JSON.stringify([...rids]) });
       return false;
     };
