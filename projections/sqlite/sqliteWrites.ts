@@ -139,15 +139,10 @@ export function sqliteWrites(db: Database, { users, audit }: { users: string; au
       for (const id of ids) if (!found.has(id)) loaded.set(id, null);
       return found;
     },
-    /** Forgets what a batch loaded: first in each batch's transaction, in case the last one failed. */
+    /** Forgets what the last batch loaded: first in each batch's transaction (the last may have failed). */
     forget: () => loaded.clear(),
-    /** Writes the batch's users; what was loaded for it is forgotten. */
     writeUsers: (docs: UserView[]) => {
-      try {
-        for (const doc of docs) writeUser(doc);
-      } finally {
-        loaded.clear();
-      }
+      for (const doc of docs) writeUser(doc);
     },
     writeEntries: (entries: AuditEntry[]) => {
       for (const entry of entries) insertAudit.run(auditRow(entry));

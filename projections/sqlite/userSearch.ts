@@ -139,28 +139,31 @@ export function sqliteUserSearch(
      * than asked was read whole), which spares running its index query twice; past that they are
      * counted first, and read only when there are fewer than `n`.
      */
-    const atLeast = (part: Part, n: number) => {
-      const entry = known[part.match];
-      if (n <= entry.reached) return true;
-      if (n >= entry.below) return false;
-      const read = n <= steps.readBelow;
-      const rids = new Set<number>();
+    /** A part's candidates when it has fewer than `n`; undefined when it has at least `n`. */
+    const fewerThan = (part: Part, n: number): Set<number> | undefined => {
       let seen = 0;
+      if (n > steps.readBelow) {
+        for (const source of part.sources) if (seen < n) seen += countOf(source, params(), n - seen);
+        return seen >= n ? undefined : new Set(part.sources.flatMap((source) => rowids(source, params())));
+      }
+      const rids = new Set<number>();
       for (const source of part.sources) {
         if (seen >= n) break;
-        if (!read) {
-          seen += countOf(source, params(), n - seen);
-          continue;
-        }
         const found = rowids(`${source} LIMIT @need`, { ...params(), need: n - seen });
         seen += found.length;
         for (const rid of found) rids.add(rid);
       }
-      if (seen >= n) {
+      return seen >= n ? undefined : rids;
+    };
+    const atLeast = (part: Part, n: number) => {
+      const entry = known[part.match];
+      if (n <= entry.reached) return true;
+      if (n >= entry.below) return false;
+      const rids = fewerThan(part, n);
+      if (rids === undefined) {
         entry.reached = n;
         return true;
       }
-      if (!read) for (const source of part.sources) for (const rid of rowids(source, params())) rids.add(rid);
       Object.assign(entry, { below: rids.size + 1, rids: JSON.stringify([...rids]) });
       return false;
     };
